@@ -1,0 +1,46 @@
+# `make run` and `make test` set up everything they need on a fresh Debian machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# The development switch for commands run here; production never sets it.
+DEV    := DEBUG=true
+
+.PHONY: run test lint messages chromium db-stop clean
+
+run: $(VENV)/.installed messages  ## serve the app with demo data on http://127.0.0.1:8000
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py seed_demo
+	@echo "Willkommen: http://127.0.0.1:8000/  (stop with Ctrl+C)"
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed messages chromium  ## run the whole suite, browser tests included
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed  ## ruff and the migration check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
+
+messages: $(VENV)/.installed  ## compile the translations (needs gettext)
+	@command -v msgfmt >/dev/null || $(call apt_install,gettext)
+	$(DEV) $(PY) manage.py compilemessages --ignore=.venv -v 0
+
+chromium:  ## the system Chromium for the browser tests
+	@command -v chromium >/dev/null || $(call apt_install,chromium) || \
+	  echo "!!! chromium is missing and cannot be installed here: browser tests will be skipped"
+
+db-stop:  ## stop the embedded PostgreSQL server
+	$(DEV) $(PY) -c "from pathlib import Path; from willkommen.embedded_db import stop; stop(Path('.pgdata').resolve())"
+
+clean:  ## remove the virtualenv (the database in .pgdata/ stays)
+	rm -rf $(VENV) staticfiles
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+# Debian packages, installed only where we may (root); elsewhere the caller says what is missing.
+apt_install = { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }; }

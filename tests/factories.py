@@ -1,0 +1,56 @@
+import factory
+from django.utils import timezone
+
+from willkommen.models import User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """An account without a role; give it one with `user_set_role` (see conftest fixtures)."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name", locale="de_DE")
+    last_name = factory.Faker("last_name", locale="de_DE")
+    password = factory.django.Password("a-long-test-password")
+
+
+class MentorFactory(factory.django.DjangoModelFactory):
+    """A confirmed applicant (status "new") with two languages and two support areas."""
+
+    class Meta:
+        model = "mentors.Mentor"
+        skip_postgeneration_save = True
+
+    first_name = factory.Faker("first_name", locale="de_DE")
+    last_name = factory.Faker("last_name", locale="de_DE")
+    email = factory.Sequence(lambda n: f"mentor{n}@example.org")
+    phone = "0711 123456"
+    district = "west"
+    weekdays = factory.LazyFunction(lambda: ["tue", "thu"])
+    times_of_day = factory.LazyFunction(lambda: ["evening"])
+    hours_per_month = 6
+    motivation = "Ich bin selbst einmal neu angekommen."
+    consent_at = factory.LazyFunction(timezone.now)
+    consent_version = "2026-11"
+    email_confirmed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        from mentors.models import MentorLanguage
+
+        if create:
+            for code, level in (
+                extracted if extracted is not None else [("de", "native"), ("en", "B2")]
+            ):
+                MentorLanguage.objects.create(mentor=self, language=code, level=level)
+
+    @factory.post_generation
+    def support_areas(self, create, extracted, **kwargs):
+        from willkommen.models import SupportArea
+
+        if create:
+            slugs = extracted if extracted is not None else ["authorities", "german"]
+            self.support_areas.set(SupportArea.objects.filter(slug__in=slugs))

@@ -1,0 +1,113 @@
+"""Who gets what at every URL: a URL that nobody classified here fails the test."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+LOGIN = "login"  # redirected to the login page
+# name: (expected for anonymous, for an advisor, for a coordinator)
+EXPECTED = {
+    "landing": (200, 200, 200),
+    "privacy": (200, 200, 200),
+    "healthz": (200, 200, 200),
+    "home": (LOGIN, 302, 302),
+    "login": (200, 302, 302),
+    "logout": (302, 302, 302),
+    "password_reset": (200, 200, 200),
+    "password_reset_done": (200, 200, 200),
+    "password_reset_confirm": (200, 200, 200),
+    "password_reset_complete": (200, 200, 200),
+    "password_change": (LOGIN, 200, 200),
+    "password_change_done": (LOGIN, 200, 200),
+    "set_language": (302, 302, 302),
+    "dashboard": (LOGIN, 403, 200),
+    "mentors:list": (LOGIN, 403, 200),
+    "newcomers:referral_list": (LOGIN, 403, 200),
+    "newcomers:tandem_list": (LOGIN, 403, 200),
+    "newcomers:my_referrals": (LOGIN, 200, 403),
+    "seminars:list": (LOGIN, 403, 200),
+}
+POST_ONLY = {
+    "logout",
+    "set_language",
+}
+
+
+# URL arguments, made fresh for each request (some need an object in the database).
+SAMPLE_KWARGS = {
+    "password_reset_confirm": lambda: {"uidb64": "MQ", "token": "set-password"},
+}
+# The Django admin is for superusers (IT) only; nobody else may get past its login.
+ADMIN_SAMPLE_KWARGS = {
+    "app_label": "willkommen",
+    "object_id": "1",
+    "content_type_id": "1",
+    "id": "1",
+    "user_id": "1",
+}
+
+
+def url_names(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name, pattern
+
+
+def test_every_url_is_classified():
+    names = {name for name, _ in url_names() if not name.startswith("admin:")}
+    assert names - EXPECTED.keys() == set(), "classify these URLs in EXPECTED"
+    assert EXPECTED.keys() - names == set(), "these classified URLs no longer exist"
+
+
+def fetch(client, name):
+    kwargs = SAMPLE_KWARGS[name]() if name in SAMPLE_KWARGS else None
+    url = reverse(name, kwargs=kwargs)
+    return client.post(url) if name in POST_ONLY else client.get(url)
+
+
+def check(response, expected):
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_anonymous_access(client, db, name):
+    check(fetch(client, name), EXPECTED[name][0])
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_advisor_access(advisor_client, name):
+    check(fetch(advisor_client, name), EXPECTED[name][1])
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_coordinator_access(coordinator_client, name):
+    check(fetch(coordinator_client, name), EXPECTED[name][2])
+
+
+def admin_urls():
+    for name, pattern in url_names():
+        if name.startswith("admin:") and name != "admin:login":
+            kwargs = {key: ADMIN_SAMPLE_KWARGS[key] for key in pattern.pattern.regex.groupindex}
+            yield reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("role_client", ["client", "advisor_client", "coordinator_client"])
+def test_admin_is_closed_to_everyone_but_superusers(request, db, role_client):
+    client = request.getfixturevalue(role_client)
+    for url in admin_urls():
+        response = client.get(url)
+        assert response.status_code in (302, 404), url
+        if response.status_code == 302:
+            assert response["Location"].startswith("/admin/"), url
+            assert "login" in response["Location"] or response["Location"] == "/admin/", url
+
+
+def test_superuser_reaches_the_admin(admin_client):
+    assert admin_client.get("/admin/").status_code == 200
+    assert admin_client.get("/admin/willkommen/user/").status_code == 200

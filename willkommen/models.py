@@ -1,0 +1,118 @@
+import pghistory
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    """Users are known by their e-mail address, compared without regard to case."""
+
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+@pghistory.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A person who logs in: a coordinator, a Welcome Center advisor or IT (superuser).
+
+    What someone may do comes from their role (a group, see `willkommen.roles`).
+    """
+
+    username = None
+    email = models.EmailField(_("email address"))
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case"),
+        ]
+        permissions = [
+            ("coordinate", _("Can use the coordinators' pages")),
+            ("refer", _("Can refer newcomers to the programme")),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+# Who holds which role is as sensitive as the data itself: record every change of membership.
+pghistory.track(
+    pghistory.InsertEvent("role.granted"),
+    pghistory.DeleteEvent("role.revoked"),
+    model_name="UserRoleEvent",
+    app_label="willkommen",
+)(User.groups.through)
+
+
+class SupportArea(models.Model):
+    """What a mentor offers and a newcomer needs. A table, so coordinators can add areas."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name (German)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("support area")
+        verbose_name_plural = _("support areas")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "de").startswith("en") else self.name
+
+
+class QueuedMail(models.Model):
+    """An e-mail waiting to be sent. Services queue mail in their transaction, so a failing
+    mail server never loses it: it is sent after commit and retried by `send_queued_mail`."""
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(sent_at=None), name="queuedmail_unsent"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"

@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+
+from willkommen import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("datenschutz/", views.privacy, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("start/", views.home, name="home"),
+    path("koordination/", views.dashboard, name="dashboard"),
+    path("konto/anmelden/", views.LoginView.as_view(), name="login"),
+    path("konto/abmelden/", views.LogoutView.as_view(), name="logout"),
+    path("konto/passwort-vergessen/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "konto/passwort-vergessen/gesendet/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "konto/passwort-setzen/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "konto/passwort-setzen/fertig/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "konto/passwort-aendern/",
+        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
+        name="password_change",
+    ),
+    path(
+        "konto/passwort-aendern/fertig/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("sprache/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("mentors.urls")),
+    path("", include("newcomers.urls")),
+    path("", include("seminars.urls")),
+]
+
+admin.site.site_header = "Willkommen – Administration"
+admin.site.site_title = "Willkommen"
