@@ -51,9 +51,11 @@ class MentorQuerySet(models.QuerySet):
         return self.exclude(email_confirmed_at=None)
 
     def with_free_capacity(self):
-        return self.filter(status__in=[MentorStatus.READY, MentorStatus.ACTIVE]).annotate(
-            free_places=models.F("capacity") - models.F("active_tandems")
-        ).filter(free_places__gt=0)
+        return (
+            self.filter(status__in=[MentorStatus.READY, MentorStatus.ACTIVE])
+            .annotate(free_places=models.F("capacity") - models.F("active_tandems"))
+            .filter(free_places__gt=0)
+        )
 
 
 @pghistory.track(exclude=["updated_at"])
@@ -70,16 +72,22 @@ class Mentor(models.Model):
         "willkommen.SupportArea", verbose_name=_("what you would like to offer"), blank=True
     )
     weekdays = ArrayField(
-        models.CharField(max_length=3, choices=Weekday.choices), default=list, blank=True,
+        models.CharField(max_length=3, choices=Weekday.choices),
+        default=list,
+        blank=True,
         verbose_name=_("days"),
     )
     times_of_day = ArrayField(
-        models.CharField(max_length=10, choices=TimeOfDay.choices), default=list, blank=True,
+        models.CharField(max_length=10, choices=TimeOfDay.choices),
+        default=list,
+        blank=True,
         verbose_name=_("times of day"),
     )
     hours_per_month = models.PositiveSmallIntegerField(_("hours per month, roughly"))
     preferences = ArrayField(
-        models.CharField(max_length=10, choices=Preference.choices), default=list, blank=True,
+        models.CharField(max_length=10, choices=Preference.choices),
+        default=list,
+        blank=True,
         verbose_name=_("whom you would like to accompany"),
     )
     preferences_note = models.CharField(_("other wishes"), max_length=300, blank=True)
@@ -115,7 +123,11 @@ class Mentor(models.Model):
         verbose_name_plural = _("mentors")
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="mentor_email_unique_ignoring_case"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="mentor_email_unique_ignoring_case",
+                violation_error_message=_("Another mentor already has this email address."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=MentorStatus.values), name="mentor_status_valid"
             ),
@@ -150,6 +162,18 @@ class Mentor(models.Model):
     @property
     def free_places(self):
         return max(self.capacity - self.active_tandems, 0)
+
+    @property
+    def weekday_labels(self):
+        return [Weekday(value).label for value in self.weekdays]
+
+    @property
+    def time_of_day_labels(self):
+        return [TimeOfDay(value).label for value in self.times_of_day]
+
+    @property
+    def preference_labels(self):
+        return [Preference(value).label for value in self.preferences]
 
 
 class MentorLanguage(models.Model):

@@ -24,6 +24,7 @@ from mentors.models import (
     InterestAttempt,
     Mentor,
     MentorActivity,
+    MentorEvent,
     MentorLanguage,
     MentorStatus,
     RejectedSubmission,
@@ -112,13 +113,10 @@ class ConfirmationExpired(Exception):
     pass
 
 
-@transaction.atomic
-def mentor_confirm_email(*, token: str, language: str) -> Mentor:
-    """Confirm the address behind a link from the confirmation mail; idempotent.
+def mentor_for_confirmation(*, token: str, lock: bool = False) -> Mentor:
+    """The application behind a confirmation link; reads only.
 
-    Raises ConfirmationExpired or ConfirmationInvalid (tampered, or the application is gone).
-    The first confirmation puts the application in the coordinators' queue and queues a
-    thank-you mail.
+    Raises ConfirmationExpired, or ConfirmationInvalid (tampered, or the application is gone).
     """
     max_age = timedelta(days=settings.MENTOR_CONFIRMATION_DAYS)
     try:
@@ -127,13 +125,21 @@ def mentor_confirm_email(*, token: str, language: str) -> Mentor:
         raise ConfirmationExpired from error
     except signing.BadSignature as error:
         raise ConfirmationInvalid from error
-    mentor = (
-        Mentor.objects.select_for_update()
-        .filter(pk=payload["mentor"], email__iexact=payload["email"])
-        .first()
-    )
+    mentors = Mentor.objects.select_for_update() if lock else Mentor.objects.all()
+    mentor = mentors.filter(pk=payload["mentor"], email__iexact=payload["email"]).first()
     if mentor is None:
         raise ConfirmationInvalid
+    return mentor
+
+
+@transaction.atomic
+def mentor_confirm_email(*, token: str, language: str) -> Mentor:
+    """Confirm the address behind a link from the confirmation mail; idempotent.
+
+    Raises like mentor_for_confirmation. The first confirmation puts the application in the
+    coordinators' queue and queues a thank-you mail.
+    """
+    mentor = mentor_for_confirmation(token=token, lock=True)
     if mentor.email_confirmed_at is None:
         mentor.email_confirmed_at = timezone.now()
         mentor.save(update_fields=["email_confirmed_at", "updated_at"])
@@ -151,10 +157,12 @@ def mentors_purge_unconfirmed(*, now=None) -> int:
     """Delete applications whose confirmation link has expired. Returns how many."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.MENTOR_CONFIRMATION_DAYS)
-    deleted, _details = Mentor.objects.filter(
-        email_confirmed_at=None, created_at__lt=cutoff
-    ).delete()
-    return _details.get("mentors.Mentor", 0)
+    expired = Mentor.objects.filter(email_confirmed_at=None, created_at__lt=cutoff)
+    ids = list(expired.values_list("pk", flat=True))
+    # The history keeps full copies; an application that was never confirmed leaves nothing.
+    MentorEvent.objects.filter(pgh_obj_id__in=ids).delete()
+    _deleted, details = Mentor.objects.filter(pk__in=ids).delete()
+    return details.get("mentors.Mentor", 0)
 
 
 # --- Spam and abuse -------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from mentors.models import MentorStatus
+from mentors.selectors import mentor_queue
 from willkommen.forms import LoginForm, PasswordResetForm
 from willkommen.roles import coordinator_required, home_url_for
 
@@ -42,7 +44,24 @@ def home(request):
 
 @coordinator_required
 def dashboard(request):
-    return render(request, "willkommen/dashboard.html")
+    queues = [
+        {
+            "title": _("Confirmed applications not yet contacted"),
+            "status": MentorStatus.NEW,
+            **mentor_queue(status=MentorStatus.NEW),
+        },
+        {
+            "title": _("Applicants waiting for their introductory conversation"),
+            "status": MentorStatus.CONTACTED,
+            **mentor_queue(status=MentorStatus.CONTACTED),
+        },
+        {
+            "title": _("Applicants in screening (checklist not complete)"),
+            "status": MentorStatus.SCREENING,
+            **mentor_queue(status=MentorStatus.SCREENING),
+        },
+    ]
+    return render(request, "willkommen/dashboard.html", {"queues": queues})
 
 
 def section_placeholder(template_title):

@@ -3,6 +3,9 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from mentors.services import confirmation_token
+from tests.factories import MentorFactory
+
 LOGIN = "login"  # redirected to the login page
 # name: (expected for anonymous, for an advisor, for a coordinator)
 EXPECTED = {
@@ -20,7 +23,18 @@ EXPECTED = {
     "password_change_done": (LOGIN, 200, 200),
     "set_language": (302, 302, 302),
     "dashboard": (LOGIN, 403, 200),
+    "mentors:interest": (200, 200, 200),
+    "mentors:interest_thanks": (200, 200, 200),
+    "mentors:confirm": (200, 200, 200),
     "mentors:list": (LOGIN, 403, 200),
+    "mentors:export": (LOGIN, 403, 200),
+    "mentors:detail": (LOGIN, 403, 200),
+    "mentors:edit": (LOGIN, 403, 200),
+    "mentors:history": (LOGIN, 403, 200),
+    "mentors:status": (LOGIN, 403, 302),
+    "mentors:checklist": (LOGIN, 403, 302),
+    "mentors:checklist_withdraw": (LOGIN, 403, 302),
+    "mentors:note": (LOGIN, 403, 302),
     "newcomers:referral_list": (LOGIN, 403, 200),
     "newcomers:tandem_list": (LOGIN, 403, 200),
     "newcomers:my_referrals": (LOGIN, 200, 403),
@@ -29,12 +43,30 @@ EXPECTED = {
 POST_ONLY = {
     "logout",
     "set_language",
+    "mentors:status",
+    "mentors:checklist",
+    "mentors:checklist_withdraw",
+    "mentors:note",
 }
+
+
+def a_mentor():
+    return {"pk": MentorFactory().pk}
 
 
 # URL arguments, made fresh for each request (some need an object in the database).
 SAMPLE_KWARGS = {
     "password_reset_confirm": lambda: {"uidb64": "MQ", "token": "set-password"},
+    "mentors:confirm": lambda: {
+        "token": confirmation_token(MentorFactory(email_confirmed_at=None))
+    },
+    "mentors:detail": a_mentor,
+    "mentors:edit": a_mentor,
+    "mentors:history": a_mentor,
+    "mentors:status": a_mentor,
+    "mentors:checklist": a_mentor,
+    "mentors:checklist_withdraw": lambda: {**a_mentor(), "item": "agreement"},
+    "mentors:note": a_mentor,
 }
 # The Django admin is for superusers (IT) only; nobody else may get past its login.
 ADMIN_SAMPLE_KWARGS = {

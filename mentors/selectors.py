@@ -1,0 +1,68 @@
+"""Reads of mentors that more than one page needs."""
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Concat
+
+from mentors.models import Mentor, MentorLanguage, MentorStatus
+
+SORTS = {
+    "name": ["last_name", "first_name"],
+    "newest": ["-created_at"],
+    "district": ["district", "last_name"],
+    "status": ["status", "last_name"],
+}
+
+
+def mentors_for_list(*, filters: dict) -> QuerySet:
+    """Confirmed mentors matching the list filters, with what a row shows prefetched."""
+    mentors = _filtered(filters)
+    if filters.get("status"):
+        mentors = mentors.filter(status=filters["status"])
+    return mentors.order_by(
+        *SORTS.get(filters.get("sort") or "name", SORTS["name"])
+    ).prefetch_related(
+        Prefetch("languages", queryset=MentorLanguage.objects.order_by("pk")), "support_areas"
+    )
+
+
+def mentor_counts_by_status(*, filters: dict) -> dict[str, int]:
+    """How many mentors each status has, under every filter but the status itself."""
+    rows = _filtered(filters).order_by().values("status").annotate(count=Count("pk"))
+    counts = {row["status"]: row["count"] for row in rows}
+    return {status: counts.get(status, 0) for status in MentorStatus.values}
+
+
+def mentor_queue(*, status: str, limit: int = 5) -> dict:
+    """A dashboard work queue: the number of confirmed mentors with `status`, oldest first."""
+    mentors = Mentor.objects.confirmed().filter(status=status)
+    return {
+        "count": mentors.count(),
+        "oldest": list(mentors.order_by("email_confirmed_at")[:limit]),
+    }
+
+
+def _filtered(filters: dict) -> QuerySet:
+    mentors = Mentor.objects.confirmed()
+    if query := (filters.get("q") or "").strip():
+        mentors = mentors.annotate(
+            search_name=Concat("first_name", Value(" "), "last_name")
+        ).filter(
+            Q(search_name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)
+        )
+    if filters.get("district"):
+        mentors = mentors.filter(district=filters["district"])
+    if filters.get("language"):
+        mentors = mentors.filter(languages__language=filters["language"])
+    if filters.get("support_area"):
+        mentors = mentors.filter(support_areas=filters["support_area"])
+    if filters.get("weekdays"):
+        mentors = mentors.filter(weekdays__overlap=filters["weekdays"])
+    if filters.get("times_of_day"):
+        mentors = mentors.filter(times_of_day__overlap=filters["times_of_day"])
+    if filters.get("ready"):
+        mentors = mentors.filter(status=MentorStatus.READY)
+    if filters.get("free_capacity"):
+        mentors = mentors.filter(
+            status__in=[MentorStatus.READY, MentorStatus.ACTIVE], active_tandems__lt=F("capacity")
+        )
+    return mentors

@@ -1,0 +1,81 @@
+"""The coordinators' list of mentors and its CSV export."""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from mentors.forms.filters import MentorFilterForm
+from mentors.models import MentorStatus
+from mentors.selectors import mentor_counts_by_status, mentors_for_list
+from willkommen.roles import coordinator_required
+
+PAGE_SIZE = 25
+
+
+@coordinator_required
+def mentor_list(request):
+    form = MentorFilterForm(request.GET)
+    filters = form.filters()
+    mentors = mentors_for_list(filters=filters)
+    page = Paginator(mentors, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = mentor_counts_by_status(filters=filters)
+    without_status = request.GET.copy()
+    without_status.pop("status", None)
+    without_status.pop("page", None)
+    without_page = request.GET.copy()
+    without_page.pop("page", None)
+    return render(
+        request,
+        "mentors/mentor_list.html",
+        {
+            "form": form,
+            "page": page,
+            "status_counts": [(status, counts[status.value]) for status in MentorStatus],
+            "total": sum(counts.values()),
+            "query_without_status": without_status.urlencode(),
+            "query_without_page": without_page.urlencode(),
+            "filtered": bool(filters.keys() - {"sort"}),
+        },
+    )
+
+
+CSV_COLUMNS = [
+    "Vorname", "Nachname", "E-Mail", "Telefon", "Status", "Stadtbezirk", "PLZ", "Sprachen",
+    "Unterstützungsbereiche", "Stunden pro Monat", "Tandems gleichzeitig", "aktive Tandems",
+    "beworben am", "bestätigt am",
+]  # fmt: skip
+
+
+@coordinator_required
+def mentor_export(request):
+    """The filtered list as CSV for Excel: UTF-8 with BOM, semicolons."""
+    mentors = mentors_for_list(filters=MentorFilterForm(request.GET).filters())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"paten-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(CSV_COLUMNS)
+    for mentor in mentors:
+        writer.writerow(
+            [
+                mentor.first_name,
+                mentor.last_name,
+                mentor.email,
+                mentor.phone,
+                mentor.get_status_display(),
+                mentor.get_district_display(),
+                mentor.postal_code,
+                ", ".join(str(language) for language in mentor.languages.all()),
+                ", ".join(area.label for area in mentor.support_areas.all()),
+                mentor.hours_per_month,
+                mentor.capacity,
+                mentor.active_tandems,
+                f"{timezone.localtime(mentor.created_at):%d.%m.%Y}",
+                f"{timezone.localtime(mentor.email_confirmed_at):%d.%m.%Y}",
+            ]
+        )
+    return response
