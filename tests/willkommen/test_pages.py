@@ -5,6 +5,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from tests.factories import MentorFactory
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -89,3 +91,14 @@ def test_german_translation_is_complete():
     )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("mentors", [1, 25])
+def test_dashboard_query_count_does_not_grow_with_the_data(
+    coordinator_client, django_assert_num_queries, mentors
+):
+    for status in ("new", "contacted", "screening"):
+        MentorFactory.create_batch(mentors, status=status)
+    with django_assert_num_queries(10):  # session, user, permissions, two per queue
+        response = coordinator_client.get(reverse("dashboard"))
+    assert [queue["count"] for queue in response.context["queues"]] == [mentors] * 3
