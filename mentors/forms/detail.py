@@ -68,6 +68,10 @@ class ChecklistForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    item = forms.ChoiceField(choices=ChecklistItem.choices)
+
+
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from pghistory.models import Events
 
-from mentors.forms.detail import ChecklistForm, MentorForm, NoteForm, TransitionForm
+from mentors.forms.detail import ChecklistForm, MentorForm, NoteForm, TransitionForm, WithdrawForm
 from mentors.forms.interest import LANGUAGES_PREFIX, LanguageFormSet
 from mentors.models import (
     ChecklistEntry,
@@ -161,63 +161,64 @@ def _form_errors(form):
     return ValidationError([error for errors in form.errors.values() for error in errors])
 
 
-@require_POST
-@coordinator_required
-def mentor_status(request, pk):
-    mentor = _mentor(pk)
-    form = TransitionForm(request.POST)
+def _submit(request, mentor, form, action, success):
+    """Validate a small form of the mentor page, run its service, and say how it went."""
     if not form.is_valid():
         return _back_to(mentor, request, _form_errors(form))
     try:
-        mentor_transition(
-            mentor=mentor,
-            to_status=form.cleaned_data["to_status"],
-            note=form.cleaned_data["note"],
-            left_reason=form.cleaned_data["left_reason"],
-            by=request.user,
-        )
+        action(mentor=mentor, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         return _back_to(mentor, request, error)
     mentor.refresh_from_db()
-    messages.success(
-        request, _("The status is now “%(status)s”.") % {"status": mentor.get_status_display()}
-    )
+    messages.success(request, success(mentor))
     return redirect(mentor)
+
+
+@require_POST
+@coordinator_required
+def mentor_status(request, pk):
+    return _submit(
+        request,
+        _mentor(pk),
+        TransitionForm(request.POST),
+        mentor_transition,
+        lambda mentor: (
+            _("The status is now “%(status)s”.") % {"status": mentor.get_status_display()}
+        ),
+    )
 
 
 @require_POST
 @coordinator_required
 def mentor_checklist(request, pk):
-    mentor = _mentor(pk)
-    form = ChecklistForm(request.POST)
-    if not form.is_valid():
-        return _back_to(mentor, request, _form_errors(form))
-    try:
-        mentor_check_item(mentor=mentor, by=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        return _back_to(mentor, request, error)
-    messages.success(request, _("The checklist has been updated."))
-    return redirect(mentor)
+    return _submit(
+        request,
+        _mentor(pk),
+        ChecklistForm(request.POST),
+        mentor_check_item,
+        lambda mentor: _("The checklist has been updated."),
+    )
 
 
 @require_POST
 @coordinator_required
 def mentor_checklist_withdraw(request, pk, item):
-    mentor = _mentor(pk)
-    if item not in ChecklistItem.values:
-        return _back_to(mentor, request, ValidationError(_("Unknown checklist item.")))
-    mentor_uncheck_item(mentor=mentor, item=item, by=request.user)
-    messages.success(request, _("The checklist has been updated."))
-    return redirect(mentor)
+    return _submit(
+        request,
+        _mentor(pk),
+        WithdrawForm({"item": item}),
+        mentor_uncheck_item,
+        lambda mentor: _("The checklist has been updated."),
+    )
 
 
 @require_POST
 @coordinator_required
 def mentor_note(request, pk):
-    mentor = _mentor(pk)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        return _back_to(mentor, request, _form_errors(form))
-    mentor_add_note(mentor=mentor, by=request.user, **form.cleaned_data)
-    messages.success(request, _("The entry has been added to the timeline."))
-    return redirect(mentor)
+    return _submit(
+        request,
+        _mentor(pk),
+        NoteForm(request.POST),
+        mentor_add_note,
+        lambda mentor: _("The entry has been added to the timeline."),
+    )
