@@ -54,3 +54,33 @@ class MentorFactory(factory.django.DjangoModelFactory):
         if create:
             slugs = extracted if extracted is not None else ["authorities", "german"]
             self.support_areas.set(SupportArea.objects.filter(slug__in=slugs))
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A referral just received, by a new advisor unless one is given."""
+
+    class Meta:
+        model = "newcomers.Referral"
+        skip_postgeneration_save = True
+
+    advisor = factory.SubFactory(UserFactory)
+    first_name = factory.Faker("first_name", locale="de_DE")
+    last_name = factory.Faker("last_name", locale="de_DE")
+    languages = factory.LazyFunction(lambda: ["ar"])
+    german_level = "A1"
+    arrived_on = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    district = "west"
+    adults = 2
+    children_ages = factory.LazyFunction(lambda: [4, 9])
+    to_accompany = "die ganze Familie"
+    description = "Begleitung zur Ausländerbehörde und Deutsch üben."
+    consent_on = factory.LazyFunction(timezone.localdate)
+    consent_form_version = "2026-11"
+
+    @factory.post_generation
+    def support_areas(self, create, extracted, **kwargs):
+        from willkommen.models import SupportArea
+
+        if create:
+            slugs = extracted if extracted is not None else ["authorities", "german"]
+            self.support_areas.set(SupportArea.objects.filter(slug__in=slugs))

@@ -31,3 +31,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             to=to_email, template="registration/password_reset", context=context,
             language=get_language(),
         )  # fmt: skip
+
+
+def as_checkboxes(field: forms.Field) -> forms.MultipleChoiceField:
+    """A model ArrayField of choices as a group of checkboxes (its default is a text input)."""
+    return forms.MultipleChoiceField(
+        label=field.label,
+        help_text=field.help_text,
+        required=False,
+        choices=[choice for choice in field.base_field.choices if choice[0]],
+        widget=forms.CheckboxSelectMultiple,
+    )

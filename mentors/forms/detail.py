@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mentors.models import ActivityKind, ChecklistItem, LeftReason, Mentor, MentorStatus
+from willkommen.forms import as_checkboxes
 from willkommen.vocabularies import District
 
 
@@ -34,13 +35,7 @@ class MentorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["support_areas"].label_from_instance = lambda area: area.label
         for name in ("weekdays", "times_of_day", "preferences"):
-            field = self.fields[name]
-            self.fields[name] = forms.MultipleChoiceField(
-                label=field.label,
-                choices=field.base_field.choices,
-                widget=forms.CheckboxSelectMultiple,
-                required=False,
-            )
+            self.fields[name] = as_checkboxes(self.fields[name])
 
     def clean(self):
         cleaned = super().clean()

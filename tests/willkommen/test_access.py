@@ -4,7 +4,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mentors.services import confirmation_token
-from tests.factories import MentorFactory
+from tests.factories import MentorFactory, ReferralFactory
+from willkommen.models import User
+from willkommen.roles import REFER
 
 LOGIN = "login"  # redirected to the login page
 # name: (expected for anonymous, for an advisor, for a coordinator)
@@ -38,6 +40,14 @@ EXPECTED = {
     "newcomers:referral_list": (LOGIN, 403, 200),
     "newcomers:tandem_list": (LOGIN, 403, 200),
     "newcomers:my_referrals": (LOGIN, 200, 403),
+    "newcomers:referral_create": (LOGIN, 200, 403),
+    "newcomers:my_referral": (LOGIN, 200, 403),
+    "newcomers:referral_edit": (LOGIN, 200, 403),
+    "newcomers:referral_answer": (LOGIN, 302, 403),
+    "newcomers:referral_withdraw": (LOGIN, 302, 403),
+    "newcomers:referral_export": (LOGIN, 403, 200),
+    "newcomers:referral_detail": (LOGIN, 403, 200),
+    "newcomers:referral_triage": (LOGIN, 403, 302),
     "seminars:list": (LOGIN, 403, 200),
 }
 POST_ONLY = {
@@ -47,17 +57,26 @@ POST_ONLY = {
     "mentors:checklist",
     "mentors:checklist_withdraw",
     "mentors:note",
+    "newcomers:referral_answer",
+    "newcomers:referral_withdraw",
+    "newcomers:referral_triage",
 }
 
 
-def a_mentor():
+def a_mentor(user):
     return {"pk": MentorFactory().pk}
+
+
+def a_referral(user):
+    """A referral of the requesting advisor, if an advisor asks (others get someone else's)."""
+    own = user is not None and user.has_perm(REFER) and not user.is_superuser
+    return {"pk": (ReferralFactory(advisor=user) if own else ReferralFactory()).pk}
 
 
 # URL arguments, made fresh for each request (some need an object in the database).
 SAMPLE_KWARGS = {
-    "password_reset_confirm": lambda: {"uidb64": "MQ", "token": "set-password"},
-    "mentors:confirm": lambda: {
+    "password_reset_confirm": lambda user: {"uidb64": "MQ", "token": "set-password"},
+    "mentors:confirm": lambda user: {
         "token": confirmation_token(MentorFactory(email_confirmed_at=None))
     },
     "mentors:detail": a_mentor,
@@ -65,8 +84,14 @@ SAMPLE_KWARGS = {
     "mentors:history": a_mentor,
     "mentors:status": a_mentor,
     "mentors:checklist": a_mentor,
-    "mentors:checklist_withdraw": lambda: {**a_mentor(), "item": "agreement"},
+    "mentors:checklist_withdraw": lambda user: {**a_mentor(user), "item": "agreement"},
     "mentors:note": a_mentor,
+    "newcomers:my_referral": a_referral,
+    "newcomers:referral_edit": a_referral,
+    "newcomers:referral_answer": a_referral,
+    "newcomers:referral_withdraw": a_referral,
+    "newcomers:referral_detail": a_referral,
+    "newcomers:referral_triage": a_referral,
 }
 # The Django admin is for superusers (IT) only; nobody else may get past its login.
 ADMIN_SAMPLE_KWARGS = {
@@ -94,7 +119,10 @@ def test_every_url_is_classified():
 
 
 def fetch(client, name):
-    kwargs = SAMPLE_KWARGS[name]() if name in SAMPLE_KWARGS else None
+    user = client.session.get("_auth_user_id") and User.objects.get(
+        pk=client.session["_auth_user_id"]
+    )
+    kwargs = SAMPLE_KWARGS[name](user or None) if name in SAMPLE_KWARGS else None
     url = reverse(name, kwargs=kwargs)
     return client.post(url) if name in POST_ONLY else client.get(url)
 

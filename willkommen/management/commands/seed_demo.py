@@ -15,6 +15,8 @@ from mentors.services import (
     mentor_confirm_email,
     mentor_transition,
 )
+from newcomers.models import Referral
+from newcomers.services import referral_submit, referral_triage
 from willkommen.models import SupportArea, User
 from willkommen.roles import Role
 from willkommen.services import user_create, user_set_role
@@ -37,14 +39,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_PASSWORD)
         parser.add_argument("--mentors", type=int, default=40, help="demo mentors in all")
+        parser.add_argument("--referrals", type=int, default=15, help="demo referrals in all")
 
     # Demo people live at example.org and must never be mailed, not even to the console.
     @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
-    def handle(self, *args, password, mentors, **options):
+    def handle(self, *args, password, mentors, referrals, **options):
         with transaction.atomic(), pghistory.context(command="seed_demo"):
             coordinator = self.create_logins(password)
             created = self.create_mentors(mentors, coordinator)
+            referred = self.create_referrals(referrals, coordinator)
         self.stdout.write(f"Demo mentors: {created} created, {mentors} in all.")
+        self.stdout.write(f"Demo referrals: {referred} created, {referrals} in all.")
         self.stdout.write("Demo logins:")
         for email, role, *_ in DEMO_LOGINS:
             self.stdout.write(f"  {role.label:<15} {email}  /  {password}")
@@ -79,6 +84,36 @@ class Command(BaseCommand):
             self.create_mentor(number, email, areas, coordinator)
             created += 1
         return created
+
+    def create_referrals(self, count, coordinator):
+        advisor = User.objects.get(email=DEMO_LOGINS[1][0])
+        existing = Referral.objects.filter(advisor=advisor).count()
+        areas = list(SupportArea.objects.all())
+        for number in range(existing, count):
+            fake = Faker("de_DE")
+            fake.seed_instance(1000 + number)
+            pick = random.Random(1000 + number)  # noqa: S311 - demo data, not security
+            referral = referral_submit(
+                advisor=advisor,
+                data={
+                    "first_name": fake.first_name(),
+                    "last_name": fake.last_name(),
+                    "languages": pick.sample(["ar", "uk", "fa", "tr", "ti", "ru", "en"], 2),
+                    "german_level": pick.choice(["none", "A1", "A2", "B1"]),
+                    "arrived_on": timezone.localdate().replace(day=1),
+                    "district": pick.choice(District.values[:-1]),
+                    "adults": pick.choice([1, 2]),
+                    "children_ages": sorted(pick.sample(range(1, 17), pick.choice([0, 1, 2, 3]))),
+                    "to_accompany": "die Familie",
+                    "description": fake.paragraph(nb_sentences=2),
+                    "consent_on": timezone.localdate(),
+                    "consent_form_kept": True,
+                },
+                support_areas=pick.sample(areas, 2),
+            )
+            if number % 3 == 1:
+                referral_triage(referral=referral, by=coordinator, to_status="waiting")
+        return max(count - existing, 0)
 
     def create_mentor(self, number, email, areas, coordinator):
         fake = Faker("de_DE")

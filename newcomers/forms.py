@@ -1,0 +1,176 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from newcomers.models import DeclineReason, Referral, ReferralStatus, Urgency
+from willkommen.forms import as_checkboxes
+from willkommen.models import SupportArea, User
+from willkommen.vocabularies import District, Language
+
+
+class MonthField(forms.DateField):
+    """A month (<input type="month">, YYYY-MM), stored as its first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%m.%Y", "%m/%Y"]
+
+
+class AgesField(forms.CharField):
+    """Children's ages as '3, 7, 12' → [3, 7, 12]."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text.strip():
+            return []
+        try:
+            return sorted(int(part) for part in text.replace(";", ",").split(",") if part.strip())
+        except ValueError as error:
+            raise forms.ValidationError(
+                _("Please write the ages as whole numbers separated by commas, e.g. 3, 7.")
+            ) from error
+
+    def prepare_value(self, value):
+        return ", ".join(str(age) for age in value) if isinstance(value, list) else value
+
+
+class ReferralForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages the newcomer speaks"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("So that we can find a mentor who speaks one of them."),
+        error_messages={"required": _("Please choose at least one language.")},
+    )
+    arrived_on = MonthField(
+        label=_("Arrival in Stuttgart (month)"),
+        help_text=_("How long someone has been here tells us what help fits."),
+    )
+    children_ages = AgesField(
+        label=_("Ages of the children (optional)"),
+        required=False,
+        help_text=_("e.g. 3, 7 — so that we only suggest mentors who want to work with families."),
+    )
+    support_areas = forms.ModelMultipleChoiceField(
+        label=_("Support needed"),
+        queryset=SupportArea.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Please choose at least one kind of support.")},
+    )
+    adults = forms.IntegerField(
+        label=_("Adults in the household"),
+        min_value=1,
+        max_value=20,
+        error_messages={"min_value": _("At least one adult lives in the household.")},
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "The newcomer agreed that their details are passed to the WillkommensPaten programme."
+        ),  # fmt: skip
+        error_messages={
+            "required": _("Without the newcomer's consent the referral cannot be sent.")
+        },
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "first_name", "last_name", "phone", "email", "languages", "german_level",
+            "country_of_origin", "arrived_on", "district", "postal_code", "adults",
+            "children_ages", "to_accompany", "support_areas", "description", "urgency",
+            "weekdays", "times_of_day", "interpreter_language", "preferences",
+            "notes_for_mentor", "consent_on", "consent_form_kept",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "notes_for_mentor": forms.Textarea(attrs={"rows": 2}),
+            "consent_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+        help_texts = {
+            "phone": _("Optional: how the mentor can reach the newcomer later."),
+            "country_of_origin": _("Optional; it can help with languages and customs."),
+            "to_accompany": _("e.g. the mother and the two older children"),
+            "interpreter_language": _("Only if the first meeting needs an interpreter."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_areas"].label_from_instance = lambda area: area.label
+        self.fields["district"].choices = [("", _("Please choose"))] + District.choices
+        self.fields["german_level"].choices = [("", _("Please choose"))] + [
+            choice for choice in self.fields["german_level"].choices if choice[0]
+        ]
+        for name in ("weekdays", "times_of_day", "preferences"):
+            self.fields[name] = as_checkboxes(self.fields[name])
+        if not self.is_bound and self.instance.pk is None:
+            self.initial["consent_on"] = timezone.localdate()
+        if self.instance.pk is not None:
+            self.initial["consent"] = True
+
+    def clean_arrived_on(self):
+        value = self.cleaned_data["arrived_on"]
+        return datetime.date(value.year, value.month, 1)
+
+    def clean_consent_on(self):
+        value = self.cleaned_data["consent_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The consent cannot be dated in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("district") == District.SURROUNDING_AREA and not cleaned.get("postal_code"):
+            self.add_error("postal_code", _("Please enter the postal code outside Stuttgart."))
+        return cleaned
+
+    def data_for_service(self) -> dict:
+        skip = {"support_areas", "consent"}
+        return {key: value for key, value in self.cleaned_data.items() if key not in skip}
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TriageForm(forms.Form):
+    to_status = forms.ChoiceField(choices=ReferralStatus.choices)
+    question = forms.CharField(label=_("Question to the advisor"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    decline_reason = forms.ChoiceField(
+        label=_("Reason for declining"), choices=[("", "—")] + DeclineReason.choices, required=False
+    )
+
+
+ANY = [("", _("all"))]
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by name"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("all open"))] + ReferralStatus.choices, required=False
+    )
+    district = forms.ChoiceField(
+        label=_("District"), choices=ANY + District.choices, required=False
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=ANY + Language.choices, required=False
+    )
+    support_area = forms.ModelChoiceField(
+        label=_("Support area"), queryset=SupportArea.objects.all(), required=False,
+        empty_label=_("all"),
+    )  # fmt: skip
+    advisor = forms.ModelChoiceField(
+        label=_("Advisor"), queryset=User.objects.filter(referrals__isnull=False).distinct(),
+        required=False, empty_label=_("all"),
+    )  # fmt: skip
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=ANY + Urgency.choices, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_area"].label_from_instance = lambda area: area.label
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {key: value for key, value in self.cleaned_data.items() if value}

@@ -1,0 +1,194 @@
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from willkommen.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
+
+
+class ReferralStatus(models.TextChoices):
+    RECEIVED = "received", _("received")
+    INFO_NEEDED = "info-needed", _("more information needed")
+    WAITING = "waiting", _("waiting for a mentor")
+    MATCHED = "matched", _("mentor found")
+    ENDED = "ended", _("accompaniment ended")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+OPEN_STATUSES = [ReferralStatus.RECEIVED, ReferralStatus.INFO_NEEDED, ReferralStatus.WAITING]
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    URGENT = "urgent", _("urgent (within the next weeks)")
+
+
+class NewcomerPreference(models.TextChoices):
+    WOMAN = "woman", _("a woman as mentor")
+    MAN = "man", _("a man as mentor")
+    FAMILY_EXPERIENCE = "family", _("a mentor with experience of family life")
+
+
+class DeclineReason(models.TextChoices):
+    OUTSIDE_PROGRAMME = "outside", _("outside what the programme offers")
+    OTHER_SERVICE = "other-service", _("another service fits better")
+    NO_CONSENT = "no-consent", _("consent missing or withdrawn")
+    NOT_REACHABLE = "not-reachable", _("newcomer could not be reached")
+    OTHER = "other", _("other")
+
+
+class ReferralQuerySet(models.QuerySet):
+    def for_advisor(self, user):
+        """What one advisor may see: their own referrals, nothing else."""
+        return self.filter(advisor=user)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+@pghistory.track(exclude=["updated_at"])
+class Referral(models.Model):
+    """A Welcome Center advisor's request for a mentor for a newcomer household.
+
+    Only what matching needs is collected; the newcomer agreed to pass it on.
+    """
+
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals"
+    )
+    # the newcomer
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=3, choices=Language.choices), verbose_name=_("languages")
+    )
+    german_level = models.CharField(_("German"), max_length=6, choices=LanguageLevel.choices[:-1])
+    country_of_origin = models.CharField(_("country of origin"), max_length=100, blank=True)
+    arrived_on = models.DateField(_("arrival in Stuttgart (month)"))
+    district = models.CharField(_("district"), max_length=20, choices=District.choices)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    # the household
+    adults = models.PositiveSmallIntegerField(_("adults"), default=1)
+    children_ages = ArrayField(
+        models.PositiveSmallIntegerField(), default=list, blank=True,
+        verbose_name=_("ages of the children"),
+    )  # fmt: skip
+    to_accompany = models.CharField(_("who should be accompanied"), max_length=300)
+    # needs
+    support_areas = models.ManyToManyField(
+        "willkommen.SupportArea", verbose_name=_("support needed")
+    )
+    description = models.TextField(_("what the newcomer needs"), max_length=3000)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    # practicalities
+    weekdays = ArrayField(
+        models.CharField(max_length=3, choices=Weekday.choices), default=list, blank=True,
+        verbose_name=_("preferred days"),
+    )  # fmt: skip
+    times_of_day = ArrayField(
+        models.CharField(max_length=10, choices=TimeOfDay.choices), default=list, blank=True,
+        verbose_name=_("preferred times"),
+    )  # fmt: skip
+    interpreter_language = models.CharField(
+        _("interpreter needed for the first meeting"),
+        max_length=3, choices=Language.choices, blank=True,
+    )  # fmt: skip
+    preferences = ArrayField(
+        models.CharField(max_length=10, choices=NewcomerPreference.choices), default=list,
+        blank=True, verbose_name=_("wishes"),
+    )  # fmt: skip
+    notes_for_mentor = models.TextField(_("what the mentor should know"), blank=True)
+    # consent
+    consent_on = models.DateField(_("consent given on"))
+    consent_form_version = models.CharField(_("consent form version"), max_length=20)
+    consent_form_kept = models.BooleanField(
+        _("the signed consent form is kept at the Welcome Center"), default=False
+    )
+    # the programme's side
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED
+    )
+    decline_reason = models.CharField(
+        _("reason"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    first_meeting_on = models.DateField(_("first meeting"), null=True, blank=True)
+    created_at = models.DateTimeField(_("referred at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReferralStatus.values), name="referral_status_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(adults__gte=1), name="referral_one_adult"),
+            models.CheckConstraint(
+                condition=~models.Q(status=ReferralStatus.DECLINED) | ~models.Q(decline_reason=""),
+                name="referral_declined_with_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="referral_status_age"),
+            models.Index(fields=["advisor", "-created_at"], name="referral_advisor"),
+            GinIndex(fields=["languages"], name="referral_languages"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self):
+        return reverse("newcomers:referral_detail", args=[self.pk])
+
+    @property
+    def waiting_days(self) -> int:
+        return (timezone.now() - self.created_at).days
+
+    @property
+    def language_labels(self):
+        return [str(Language(code).label) for code in self.languages]
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+class ReferralActivity(models.Model):
+    """The referral's timeline: questions and answers between coordinators and the advisor,
+    and every change of status, with who and when."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("referred")
+        QUESTION = "question", _("question to the advisor")
+        ANSWER = "answer", _("answer from the advisor")
+        STATUS = "status", _("status changed")
+        UPDATED = "updated", _("details updated")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_status = models.CharField(max_length=12, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=ReferralStatus.choices, blank=True)
+    text = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["referral", "-created_at"], name="refactivity_time")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
