@@ -37,7 +37,7 @@ def mentor_queue(*, status: str, limit: int = 5) -> dict:
     mentors = Mentor.objects.confirmed().filter(status=status)
     return {
         "count": mentors.count(),
-        "oldest": list(mentors.order_by("email_confirmed_at")[:limit]),
+        "oldest": list(mentors.order_by("created_at")[:limit]),
     }
 
 

@@ -46,3 +46,9 @@ def referrals_for_queue(*, filters: dict) -> QuerySet:
         referrals = referrals.filter(urgency=filters["urgency"])
     new_first = Case(When(status=ReferralStatus.RECEIVED, then=0), default=1)
     return referrals.order_by(new_first, "created_at")
+
+
+def referral_queue(*, status: str, limit: int = 5) -> dict:
+    """A dashboard work queue: the referrals with `status`, the longest waiting first."""
+    referrals = Referral.objects.filter(status=status)
+    return {"count": referrals.count(), "oldest": list(referrals.order_by("created_at")[:limit])}

@@ -4,13 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from mentors.models import MentorStatus
 from mentors.selectors import mentor_queue
+from newcomers.models import ReferralStatus
+from newcomers.selectors import referral_queue
 from willkommen.forms import LoginForm, PasswordResetForm
 from willkommen.roles import coordinator_required, home_url_for
 
@@ -47,18 +49,28 @@ def dashboard(request):
     queues = [
         {
             "title": _("Confirmed applications not yet contacted"),
-            "status": MentorStatus.NEW,
+            "list_url": reverse("mentors:list") + "?status=" + MentorStatus.NEW,
             **mentor_queue(status=MentorStatus.NEW),
         },
         {
             "title": _("Applicants waiting for their introductory conversation"),
-            "status": MentorStatus.CONTACTED,
+            "list_url": reverse("mentors:list") + "?status=" + MentorStatus.CONTACTED,
             **mentor_queue(status=MentorStatus.CONTACTED),
         },
         {
             "title": _("Applicants in screening (checklist not complete)"),
-            "status": MentorStatus.SCREENING,
+            "list_url": reverse("mentors:list") + "?status=" + MentorStatus.SCREENING,
             **mentor_queue(status=MentorStatus.SCREENING),
+        },
+        {
+            "title": _("Referrals waiting for triage"),
+            "list_url": reverse("newcomers:referral_list") + "?status=received",
+            **referral_queue(status=ReferralStatus.RECEIVED),
+        },
+        {
+            "title": _("Referrals waiting for a mentor"),
+            "list_url": reverse("newcomers:referral_list") + "?status=waiting",
+            **referral_queue(status=ReferralStatus.WAITING),
         },
     ]
     return render(request, "willkommen/dashboard.html", {"queues": queues})

@@ -81,3 +81,9 @@ def assert_accessible(page):
 
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def press(page, button):
+    """Press a button that submits a form, and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()

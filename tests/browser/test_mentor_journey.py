@@ -7,15 +7,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, press, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def press(page, button):
-    """Press a button that submits a form, and wait for the page it leads to."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=button).click()
 
 
 def test_from_application_to_ready_for_matching(live_server, browser, settings):

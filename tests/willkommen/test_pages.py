@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from tests.factories import MentorFactory
+from tests.factories import MentorFactory, ReferralFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,6 +99,8 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
 ):
     for status in ("new", "contacted", "screening"):
         MentorFactory.create_batch(mentors, status=status)
-    with django_assert_num_queries(10):  # session, user, permissions, two per queue
+    for status in ("received", "waiting"):
+        ReferralFactory.create_batch(mentors, status=status)
+    with django_assert_num_queries(14):  # session, user, permissions, two per queue
         response = coordinator_client.get(reverse("dashboard"))
-    assert [queue["count"] for queue in response.context["queues"]] == [mentors] * 3
+    assert [queue["count"] for queue in response.context["queues"]] == [mentors] * 5
