@@ -103,6 +103,8 @@ class Mentor(models.Model):
         _("status"), max_length=10, choices=MentorStatus.choices, default=MentorStatus.NEW
     )
     capacity = models.PositiveSmallIntegerField(_("tandems at the same time"), default=1)
+    # When the mentor last became ready for matching: long waits weigh in the suggestions.
+    ready_since = models.DateTimeField(_("ready since"), null=True, blank=True, editable=False)
     # Kept up to date by the tandem services; a column, so that lists filter on it cheaply.
     active_tandems = models.PositiveSmallIntegerField(default=0, editable=False)
     works_with_children = models.BooleanField(

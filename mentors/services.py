@@ -235,7 +235,9 @@ def _set_status(mentor: Mentor, status: MentorStatus, *, by, note: str = "") -> 
         created_by=by,
     )
     mentor.status = status
-    mentor.save(update_fields=["status", "left_reason", "updated_at"])
+    if status == MentorStatus.READY:
+        mentor.ready_since = timezone.now()
+    mentor.save(update_fields=["status", "left_reason", "ready_since", "updated_at"])
 
 
 def _refresh_status(mentor: Mentor, *, by) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from newcomers.forms import AnswerForm, QueueFilterForm, ReferralForm, TriageForm
+from newcomers.matching import suggestions
 from newcomers.models import Referral, ReferralActivity, ReferralStatus
 from newcomers.selectors import possible_duplicates, referrals_for_queue
 from newcomers.services import (
@@ -203,6 +204,9 @@ def referral_detail(request, pk):
         {
             "referral": referral,
             "duplicates": list(possible_duplicates(referral)[:5]),
+            "suggestions": suggestions(referral)
+            if referral.status == ReferralStatus.WAITING
+            else [],
             "timeline": referral.activities.select_related("created_by"),
             "decisions": TRIAGE.get(ReferralStatus(referral.status), []),
             "triage_form": TriageForm(),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newcomers.models import Referral, ReferralActivity, ReferralStatus
-from tests.factories import ReferralFactory, UserFactory
+from tests.factories import MentorFactory, ReferralFactory, UserFactory
 from willkommen.models import SupportArea
 from willkommen.roles import Role
 from willkommen.services import user_set_role
@@ -178,3 +178,11 @@ def test_queue_query_count_does_not_grow(coordinator_client, django_assert_num_q
         assert coordinator_client.get(reverse("newcomers:referral_list")).status_code == 200
     with django_assert_num_queries(6):
         assert coordinator_client.get(reverse("newcomers:referral_export")).status_code == 200
+
+
+def test_a_waiting_referral_shows_explained_suggestions(coordinator_client):
+    referral = ReferralFactory(status="waiting", children_ages=[], german_level="none")
+    mentor = MentorFactory(status="ready", languages=[("ar", "native")])
+    page = coordinator_client.get(reverse("newcomers:referral_detail", args=[referral.pk]))
+    assert page.context["suggestions"] == [mentor]
+    assert "spricht Arabisch, und die Person spricht noch wenig Deutsch" in page.content.decode()

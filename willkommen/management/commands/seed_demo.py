@@ -152,6 +152,18 @@ class Command(BaseCommand):
         if target == "contacted":
             return
         mentor_transition(mentor=mentor, to_status=MentorStatus.SCREENING, by=coordinator)
+        if number % 2:  # half of them accompany families: they showed a police certificate
+            Mentor.objects.filter(pk=mentor.pk).update(
+                works_with_children=True, preferences=["families"]
+            )
+            mentor.refresh_from_db()
+            mentor_check_item(
+                mentor=mentor,
+                item=ChecklistItem.POLICE_CERTIFICATE,
+                done_on=timezone.localdate(),
+                valid_until=timezone.localdate().replace(year=timezone.localdate().year + 5),
+                by=coordinator,
+            )
         steps = [ChecklistItem.AGREEMENT, ChecklistItem.CONFIDENTIALITY]
         if target != "screening":
             steps.append(ChecklistItem.SEMINAR)

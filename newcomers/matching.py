@@ -1,0 +1,216 @@
+"""Suggested mentors for a referral: hard conditions filter, weighted factors rank.
+
+Every weight lives here, with why. The database computes the score for all candidates (so a
+suggestion list stays fast with thousands of mentors); `explain` computes the same factors in
+Python for the few mentors shown, in words. A test holds both to the same numbers.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentors.models import ChecklistEntry, ChecklistItem, Mentor, MentorLanguage, MentorStatus
+from newcomers.models import Referral
+from willkommen.districts import NEIGHBOURS
+from willkommen.vocabularies import District, Language, LanguageLevel
+
+# A shared language is what newcomers miss most; it matters twice as much while their German
+# is below B1. Only a mentor's own B1 or better counts as speaking it.
+SHARED_LANGUAGE = 30
+SHARED_LANGUAGE_LITTLE_GERMAN = 60
+SPEAKING_LEVELS = [LanguageLevel.B1, LanguageLevel.B2, LanguageLevel.C1, LanguageLevel.C2,
+                   LanguageLevel.NATIVE]  # fmt: skip
+LITTLE_GERMAN = [LanguageLevel.NONE, LanguageLevel.A1, LanguageLevel.A2]
+# Each needed support area the mentor offers.
+SUPPORT_AREA = 10
+# Meeting is easier the closer they live; the surrounding area is furthest.
+SAME_DISTRICT = 20
+NEIGHBOURING_DISTRICT = 10
+OTHER_DISTRICT = 3
+# Overlapping days, and times of day, make regular meetings possible.
+SHARED_DAYS = 10
+SHARED_TIMES = 5
+# A mentor who asked for families fits a household with children; one who asked for single
+# adults does not.
+WANTS_FAMILIES = 10
+WANTS_ADULTS_ONLY = -10
+# Fairness: one point for every two weeks a mentor has been ready without a tandem, at most 10.
+WAITING_POINTS_MAX = 10
+WAITING_WEEKS_PER_POINT = 2
+
+
+@dataclass(frozen=True)
+class Factor:
+    points: int
+    reason: str
+
+
+def candidates(referral: Referral, *, today=None) -> QuerySet:
+    """Mentors who may accompany this referral at all (the hard conditions)."""
+    today = today or timezone.localdate()
+    mentors = Mentor.objects.confirmed().filter(
+        status__in=[MentorStatus.READY, MentorStatus.ACTIVE],
+        active_tandems__lt=F("capacity"),
+    )
+    if referral.children_ages:
+        valid_certificate = ChecklistEntry.objects.filter(
+            mentor=OuterRef("pk"),
+            item=ChecklistItem.POLICE_CERTIFICATE,
+            valid_until__gte=today,
+        )
+        mentors = mentors.filter(works_with_children=True).filter(Exists(valid_certificate))
+    return mentors
+
+
+def suggestions(referral: Referral, *, limit: int = 10, now: datetime | None = None) -> list:
+    """The best candidates, each with `score` and `factors` (points and reasons)."""
+    now = now or timezone.now()
+    needed_areas = list(referral.support_areas.all())
+    ranked = list(
+        _scored(candidates(referral, today=timezone.localdate(now)), referral, needed_areas, now)
+        .order_by("-score", "ready_since", "pk")
+        .prefetch_related("languages", "support_areas")[:limit]
+    )
+    for mentor in ranked:
+        mentor.factors = explain(mentor, referral, now=now, needed_areas=needed_areas)
+    return ranked
+
+
+def _scored(mentors: QuerySet, referral: Referral, needed_areas, now: datetime) -> QuerySet:
+    area_ids = [area.pk for area in needed_areas]
+    shares_language = Exists(
+        MentorLanguage.objects.filter(
+            mentor=OuterRef("pk"), language__in=referral.languages, level__in=SPEAKING_LEVELS
+        )
+    )
+    offered_areas = Coalesce(
+        Subquery(
+            Mentor.support_areas.through.objects.filter(
+                mentor_id=OuterRef("pk"), supportarea_id__in=area_ids
+            )
+            .values("mentor_id")
+            .annotate(count=Count("*"))
+            .values("count"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+    neighbours = NEIGHBOURS.get(referral.district, set())
+    district = Case(
+        When(district=referral.district, then=Value(SAME_DISTRICT)),
+        When(district__in=neighbours, then=Value(NEIGHBOURING_DISTRICT)),
+        When(district=District.SURROUNDING_AREA, then=Value(0)),
+        default=Value(OTHER_DISTRICT if referral.district != District.SURROUNDING_AREA else 0),
+    )  # fmt: skip
+    days = Case(
+        When(weekdays__overlap=referral.weekdays, then=Value(SHARED_DAYS)), default=Value(0)
+    )
+    times = Case(
+        When(times_of_day__overlap=referral.times_of_day, then=Value(SHARED_TIMES)),
+        default=Value(0),
+    )
+    wishes = (
+        Case(
+            When(preferences__contains=["families"], then=Value(WANTS_FAMILIES)),
+            When(preferences__contains=["adults"], then=Value(WANTS_ADULTS_ONLY)),
+            default=Value(0),
+        )
+        if referral.children_ages
+        else Value(0)
+    )
+    waiting = RawSQL(
+        "LEAST(%s, COALESCE(FLOOR(EXTRACT(EPOCH FROM (%s - ready_since)) / %s), 0))::int",
+        (WAITING_POINTS_MAX, now, WAITING_WEEKS_PER_POINT * 7 * 86400),
+        output_field=IntegerField(),
+    )
+    language_points = (
+        SHARED_LANGUAGE_LITTLE_GERMAN if referral.german_level in LITTLE_GERMAN else SHARED_LANGUAGE
+    )
+    return mentors.annotate(
+        score=Case(
+            When(shares_language, then=Value(language_points)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        + offered_areas * SUPPORT_AREA
+        + district
+        + days
+        + times
+        + wishes
+        + waiting
+    )
+
+
+def explain(
+    mentor: Mentor, referral: Referral, *, now: datetime, needed_areas=None
+) -> list[Factor]:
+    """The factors behind a mentor's score, in words; their points add up to the score."""
+    if needed_areas is None:
+        needed_areas = list(referral.support_areas.all())
+    factors = []
+    shared = sorted(
+        {row.language for row in mentor.languages.all() if row.level in SPEAKING_LEVELS}
+        & set(referral.languages)
+    )
+    if shared:
+        names = ", ".join(str(Language(code).label) for code in shared)
+        if referral.german_level in LITTLE_GERMAN:
+            factors.append(
+                Factor(
+                    SHARED_LANGUAGE_LITTLE_GERMAN,
+                    _("speaks %(languages)s, and the newcomer speaks little German yet")
+                    % {"languages": names},
+                )
+            )
+        else:
+            factors.append(
+                Factor(SHARED_LANGUAGE, _("speaks %(languages)s") % {"languages": names})
+            )
+    needed = {area.pk for area in needed_areas}
+    offered = [area for area in mentor.support_areas.all() if area.pk in needed]
+    if offered:
+        factors.append(
+            Factor(
+                SUPPORT_AREA * len(offered),
+                _("offers %(areas)s") % {"areas": ", ".join(area.label for area in offered)},
+            )
+        )
+    if mentor.district == referral.district and mentor.district != District.SURROUNDING_AREA:
+        factors.append(Factor(SAME_DISTRICT, _("lives in the same district")))
+    elif mentor.district == referral.district:
+        factors.append(Factor(SAME_DISTRICT, _("also lives outside Stuttgart")))
+    elif mentor.district in NEIGHBOURS.get(referral.district, set()):
+        factors.append(Factor(NEIGHBOURING_DISTRICT, _("lives in a neighbouring district")))
+    elif District.SURROUNDING_AREA not in (mentor.district, referral.district):
+        factors.append(Factor(OTHER_DISTRICT, _("lives in Stuttgart")))
+    if set(mentor.weekdays) & set(referral.weekdays):
+        factors.append(Factor(SHARED_DAYS, _("has time on the same days")))
+    if set(mentor.times_of_day) & set(referral.times_of_day):
+        factors.append(Factor(SHARED_TIMES, _("has time at the same times of day")))
+    if referral.children_ages and "families" in mentor.preferences:
+        factors.append(Factor(WANTS_FAMILIES, _("would like to accompany a family")))
+    elif referral.children_ages and "adults" in mentor.preferences:
+        factors.append(Factor(WANTS_ADULTS_ONLY, _("would rather accompany single adults")))
+    if mentor.ready_since:
+        weeks = (now - mentor.ready_since).days // 7
+        points = min(WAITING_POINTS_MAX, weeks // WAITING_WEEKS_PER_POINT)
+        if points:
+            factors.append(Factor(points, _("has been ready for %(weeks)s weeks without a tandem")
+                                  % {"weeks": weeks}))  # fmt: skip
+    return factors
