@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 # The development switch for commands run here; production never sets it.
 DEV    := DEBUG=true
 
-.PHONY: run test lint messages chromium db-stop clean
+.PHONY: run test bench lint messages chromium db-stop clean
 
 run: $(VENV)/.installed messages  ## serve the app with demo data on http://127.0.0.1:8000
 	$(DEV) $(PY) manage.py migrate --noinput
@@ -15,6 +15,9 @@ run: $(VENV)/.installed messages  ## serve the app with demo data on http://127.
 
 test: $(VENV)/.installed messages chromium  ## run the whole suite, browser tests included
 	$(PY) -m pytest
+
+bench: $(VENV)/.installed messages  ## the speed goals (tests/bench), with their timings
+	$(PY) -m pytest -m bench -s -q tests/bench
 
 lint: $(VENV)/.installed  ## ruff and the migration check
 	$(VENV)/bin/ruff check .
