@@ -364,3 +364,40 @@ def _languages_set(mentor: Mentor, languages: list[tuple[str, str]]) -> None:
     MentorLanguage.objects.bulk_create(
         MentorLanguage(mentor=mentor, language=code, level=level) for code, level in languages
     )
+
+
+# --- Tandems (called by the newcomers app's tandem services) -------------------------------
+
+
+def mentor_take_place(*, mentor_id: int) -> Mentor:
+    """Reserve one of the mentor's places for a proposed tandem.
+
+    The row lock serialises coordinators proposing at the same moment; the database's check
+    (active_tandems <= capacity) refuses what would still overbook.
+    """
+    mentor = Mentor.objects.select_for_update().get(pk=mentor_id)
+    if mentor.active_tandems >= mentor.capacity:
+        raise ValidationError(_("This mentor has no free place any more."))
+    mentor.active_tandems += 1
+    mentor.save(update_fields=["active_tandems", "updated_at"])
+    return mentor
+
+
+def mentor_free_place(*, mentor_id: int, by, still_accompanying: bool) -> Mentor:
+    """A tandem ended or was declined: the place is free again; the status follows."""
+    mentor = Mentor.objects.select_for_update().get(pk=mentor_id)
+    mentor.active_tandems -= 1
+    mentor.save(update_fields=["active_tandems", "updated_at"])
+    if mentor.status == MentorStatus.ACTIVE and not still_accompanying:
+        entries = list(mentor.checklist.all())
+        target = (
+            MentorStatus.READY if checklist_complete(mentor, entries) else MentorStatus.SCREENING
+        )
+        _set_status(mentor, target, by=by, note=_("last tandem ended"))
+    return mentor
+
+
+def mentor_tandem_started(*, mentor_id: int, by) -> None:
+    mentor = Mentor.objects.select_for_update().get(pk=mentor_id)
+    if mentor.status == MentorStatus.READY:
+        _set_status(mentor, MentorStatus.ACTIVE, by=by, note=_("tandem started"))

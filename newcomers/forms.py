@@ -4,7 +4,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from newcomers.models import DeclineReason, Referral, ReferralStatus, Urgency
+from mentors.models import Mentor
+from newcomers.models import (
+    Attendee,
+    DeclineReason,
+    EndReason,
+    Referral,
+    ReferralStatus,
+    SupportContact,
+    Tandem,
+    Urgency,
+)
 from willkommen.forms import as_checkboxes
 from willkommen.models import SupportArea, User
 from willkommen.vocabularies import District, Language
@@ -174,3 +184,86 @@ class QueueFilterForm(forms.Form):
     def filters(self) -> dict:
         self.is_valid()
         return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+# --- Tandems ---------------------------------------------------------------------------------
+
+
+class ProposeForm(forms.Form):
+    mentor = forms.ModelChoiceField(
+        queryset=Mentor.objects.confirmed(),
+        error_messages={"required": _("Please choose a mentor."),
+                        "invalid_choice": _("Please choose a mentor.")},
+    )  # fmt: skip
+
+
+class MentorAnswerForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Answer"),
+        choices=[("yes", _("Yes, I would like to")), ("no", _("No, not this time"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+
+class FirstMeetingForm(forms.Form):
+    at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"],
+    )
+    place = forms.CharField(label=_("Place"), max_length=200)
+    attendees = forms.MultipleChoiceField(
+        label=_("Also there"), choices=Attendee.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Tandem
+        fields = ["agreement_areas", "agreement_contents", "expected_duration", "meeting_places",
+                  "frequency"]  # fmt: skip
+        widgets = {
+            "agreement_areas": forms.CheckboxSelectMultiple,
+            "agreement_contents": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement_areas"].label_from_instance = lambda area: area.label
+        self.fields["agreement_contents"].required = True
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = SupportContact
+        fields = [
+            "contacted_on",
+            "with_whom",
+            "channel",
+            "rating",
+            "early_check",
+            "concern",
+            "notes",
+        ]
+        widgets = {
+            "contacted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "rating": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class EndForm(forms.Form):
+    ended_on = forms.DateField(
+        label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + EndReason.choices)
+    closing_conversation = forms.BooleanField(label=_("closing conversation held"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -2,6 +2,7 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -192,3 +193,141 @@ class ReferralActivity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+class TandemStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed to the mentor")
+    DECLINED = "declined", _("declined by the mentor")
+    ACCEPTED = "accepted", _("accepted, first meeting ahead")
+    ACTIVE = "active", _("active")
+    ENDED = "ended", _("ended")
+
+
+# A tandem in any of these holds one of the mentor's places and is the referral's only one.
+OPEN_TANDEM_STATUSES = [TandemStatus.PROPOSED, TandemStatus.ACCEPTED, TandemStatus.ACTIVE]
+
+
+class EndReason(models.TextChoices):
+    GOALS_REACHED = "goals-reached", _("goals reached")
+    NEWCOMER_MOVED = "moved", _("newcomer moved away")
+    MENTOR_UNAVAILABLE = "mentor-unavailable", _("mentor no longer available")
+    DID_NOT_FIT = "did-not-fit", _("did not fit")
+    CONTACT_LOST = "contact-lost", _("contact lost")
+    OTHER = "other", _("other")
+
+
+class Attendee(models.TextChoices):
+    COORDINATOR = "coordinator", _("coordinator")
+    ADVISOR = "advisor", _("advisor")
+    INTERPRETER = "interpreter", _("interpreter")
+
+
+@pghistory.track(exclude=["updated_at"])
+class Tandem(models.Model):
+    """One mentor accompanying one newcomer household: from the proposal to the closure."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="tandems")
+    mentor = models.ForeignKey("mentors.Mentor", on_delete=models.PROTECT, related_name="tandems")
+    status = models.CharField(
+        _("status"), max_length=10, choices=TandemStatus.choices, default=TandemStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decline_reason = models.CharField(_("why the mentor declined"), max_length=500, blank=True)
+    first_meeting_at = models.DateTimeField(_("first meeting"), null=True, blank=True)
+    first_meeting_place = models.CharField(
+        _("place of the first meeting"), max_length=200, blank=True
+    )
+    first_meeting_attendees = ArrayField(
+        models.CharField(max_length=12, choices=Attendee.choices), default=list, blank=True,
+        verbose_name=_("also at the first meeting"),
+    )  # fmt: skip
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    # the agreement, set by newcomer and mentor together
+    agreement_areas = models.ManyToManyField(
+        "willkommen.SupportArea", verbose_name=_("what they work on"), blank=True
+    )
+    agreement_contents = models.TextField(_("agreed contents"), blank=True)
+    expected_duration = models.CharField(_("expected duration"), max_length=100, blank=True)
+    meeting_places = models.CharField(_("where they meet"), max_length=200, blank=True)
+    frequency = models.CharField(_("how often"), max_length=100, blank=True)
+    # the closure
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("reason for the end"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    closing_conversation = models.BooleanField(_("closing conversation held"), default=False)
+    end_note = models.TextField(_("note on the end"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("tandem")
+        verbose_name_plural = _("tandems")
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=models.Q(status__in=OPEN_TANDEM_STATUSES),
+                name="one_open_tandem_per_referral",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=TandemStatus.values), name="tandem_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=TandemStatus.ENDED) | ~models.Q(end_reason=""),
+                name="tandem_ended_with_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "started_on"], name="tandem_status_started")]
+
+    def __str__(self):
+        return f"{self.mentor} – {self.referral}"
+
+    def get_absolute_url(self):
+        return reverse("newcomers:tandem_detail", args=[self.pk])
+
+
+class SupportContact(models.Model):
+    """A coordinator's follow-up with a tandem (Begleitungskontakt)."""
+
+    class With(models.TextChoices):
+        MENTOR = "mentor", _("mentor")
+        NEWCOMER = "newcomer", _("newcomer")
+        BOTH = "both", _("both")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("phone")
+        MEETING = "meeting", _("meeting")
+        EMAIL = "email", _("email")
+        VIDEO = "video", _("video call")
+
+    tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, related_name="contacts")
+    contacted_on = models.DateField(_("date"))
+    with_whom = models.CharField(_("with whom"), max_length=10, choices=With.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    rating = models.PositiveSmallIntegerField(
+        _("how it goes (1 = badly, 5 = very well)"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    early_check = models.BooleanField(_("early check: does it fit?"), default=False)
+    concern = models.BooleanField(_("concern to follow up"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-contacted_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="contact_rating_1_to_5"
+            )
+        ]
+        indexes = [models.Index(fields=["tandem", "-contacted_on"], name="contact_tandem_date")]
+
+    def __str__(self):
+        return f"{self.get_with_whom_display()} {self.contacted_on}"

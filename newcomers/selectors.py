@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateField, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from newcomers.models import OPEN_STATUSES, Referral, ReferralStatus
+from newcomers.models import OPEN_STATUSES, Referral, ReferralStatus, Tandem, TandemStatus
 
 DUPLICATE_SIMILARITY = 0.5  # trigram similarity of full names; 1.0 is identical
 RECENT = timedelta(days=365)
@@ -52,3 +53,34 @@ def referral_queue(*, status: str, limit: int = 5) -> dict:
     """A dashboard work queue: the referrals with `status`, the longest waiting first."""
     referrals = Referral.objects.filter(status=status)
     return {"count": referrals.count(), "oldest": list(referrals.order_by("created_at")[:limit])}
+
+
+def tandems_with_schedule() -> QuerySet:
+    """Tandems with their support contacts counted and the next contact's due date.
+
+    Good practice (MENTOR's Elements): at least SUPPORT_CONTACTS_FIRST_MONTH contacts in the
+    first month (the first within two weeks), then one every SUPPORT_CONTACT_INTERVAL_DAYS.
+    """
+    interval = timedelta(days=settings.SUPPORT_CONTACT_INTERVAL_DAYS)
+    due = Case(
+        When(contact_count=0, then=F("started_on") + timedelta(days=14)),
+        When(
+            contact_count__lt=settings.SUPPORT_CONTACTS_FIRST_MONTH,
+            then=F("started_on") + timedelta(days=30),
+        ),
+        default=F("last_contact") + interval,
+        output_field=DateField(),
+    )
+    return Tandem.objects.annotate(
+        contact_count=Count("contacts"), last_contact=Max("contacts__contacted_on")
+    ).annotate(next_contact_due=due)
+
+
+def tandems_overdue(*, today=None) -> QuerySet:
+    """Active tandems whose next support contact is overdue, the longest overdue first."""
+    today = today or timezone.localdate()
+    return (
+        tandems_with_schedule()
+        .filter(status=TandemStatus.ACTIVE, next_contact_due__lt=today)
+        .order_by("next_contact_due")
+    )

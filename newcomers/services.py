@@ -4,14 +4,27 @@ Each runs in one transaction, validates, saves, writes the referral's timeline a
 mail to the advisor (a link only, never personal data in the mail).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from newcomers.models import Referral, ReferralActivity, ReferralStatus
+from mentors.services import mentor_free_place, mentor_take_place, mentor_tandem_started
+from newcomers.models import (
+    OPEN_TANDEM_STATUSES,
+    EndReason,
+    Referral,
+    ReferralActivity,
+    ReferralStatus,
+    SupportContact,
+    Tandem,
+    TandemStatus,
+)
 from willkommen.mail import mail_queue
 
 CONSENT_FORM_VERSION = "2026-11"
@@ -154,3 +167,175 @@ def referral_withdraw(*, referral: Referral, by) -> Referral:
         raise ValidationError(_("This referral can no longer be withdrawn."))
     _set_status(referral, ReferralStatus.WITHDRAWN, by=by)
     return referral
+
+
+# --- Tandems ---------------------------------------------------------------------------------
+
+ANSWER_SALT = "newcomers.tandem-answer"
+
+
+def tandem_answer_token(tandem: Tandem) -> str:
+    return signing.dumps({"tandem": tandem.pk}, salt=ANSWER_SALT)
+
+
+def tandem_answer_url(tandem: Tandem) -> str:
+    return settings.SITE_URL + reverse(
+        "newcomers:tandem_answer", args=[tandem_answer_token(tandem)]
+    )
+
+
+def tandem_for_answer(*, token: str) -> Tandem:
+    """The tandem behind a mentor's answer link; raises ValidationError when it is no good."""
+    max_age = timedelta(days=settings.TANDEM_ANSWER_DAYS)
+    try:
+        payload = signing.loads(token, salt=ANSWER_SALT, max_age=max_age)
+    except signing.SignatureExpired as error:
+        raise ValidationError(_("This link has expired. Please call the coordinators.")) from error
+    except signing.BadSignature as error:
+        raise ValidationError(_("This link is not valid.")) from error
+    tandem = (
+        Tandem.objects.select_related("referral", "mentor").filter(pk=payload["tandem"]).first()
+    )
+    if tandem is None:
+        raise ValidationError(_("This link is not valid."))
+    return tandem
+
+
+@transaction.atomic
+def tandem_propose(*, referral: Referral, mentor, by) -> Tandem:
+    """Propose `mentor` for a waiting referral: reserves a place, asks the mentor by e-mail
+    (first name, languages, needs and district of the newcomer; no contact data)."""
+    from newcomers.matching import candidates
+
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != ReferralStatus.WAITING:
+        raise ValidationError(_("Only a referral on the waiting list can get a proposal."))
+    if referral.tandems.filter(status__in=OPEN_TANDEM_STATUSES).exists():
+        raise ValidationError(_("This referral already has an open proposal or tandem."))
+    if not candidates(referral).filter(pk=mentor.pk).exists():
+        raise ValidationError(_("This mentor cannot accompany this referral right now."))
+    mentor = mentor_take_place(mentor_id=mentor.pk)
+    tandem = Tandem.objects.create(referral=referral, mentor=mentor, proposed_by=by)
+    mail_queue(
+        to=mentor.email,
+        template="newcomers/emails/proposal",
+        context={
+            "mentor": mentor,
+            "referral": referral,
+            "needs": ", ".join(area.label for area in referral.support_areas.all()),
+            "languages": ", ".join(referral.language_labels),
+            "link": tandem_answer_url(tandem),
+        },
+    )
+    return tandem
+
+
+@transaction.atomic
+def tandem_answer(*, tandem: Tandem, accept: bool, reason: str = "", by=None) -> Tandem:
+    """The mentor's answer to a proposal, by link or recorded by a coordinator (`by`).
+
+    Accepting makes the referral "mentor found" (the advisor is told); declining frees the
+    mentor's place and the referral waits for the next proposal.
+    """
+    tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)
+    if tandem.status != TandemStatus.PROPOSED:
+        raise ValidationError(_("This proposal has been answered already."))
+    tandem.answered_at = timezone.now()
+    referral = Referral.objects.select_for_update().get(pk=tandem.referral_id)
+    actor = by or referral.advisor  # the timeline needs a person; the link has none
+    if accept:
+        tandem.status = TandemStatus.ACCEPTED
+        _set_status(referral, ReferralStatus.MATCHED, by=actor)
+        _tell_advisor(referral)
+    else:
+        tandem.status = TandemStatus.DECLINED
+        tandem.decline_reason = reason.strip()
+        mentor_free_place(mentor_id=tandem.mentor_id, by=by, still_accompanying=True)
+    tandem.save()
+    return tandem
+
+
+@transaction.atomic
+def tandem_plan_first_meeting(*, tandem: Tandem, by, at, place: str, attendees) -> Tandem:
+    """Date and place of the first meeting; the advisor sees the date."""
+    tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)
+    if tandem.status != TandemStatus.ACCEPTED:
+        raise ValidationError(_("A first meeting is planned once the mentor has accepted."))
+    if not place.strip():
+        raise ValidationError({"place": _("Please enter where they meet.")})
+    tandem.first_meeting_at = at
+    tandem.first_meeting_place = place.strip()
+    tandem.first_meeting_attendees = list(attendees)
+    tandem.save()
+    referral = tandem.referral
+    referral.first_meeting_on = timezone.localdate(at)
+    referral.save(update_fields=["first_meeting_on", "updated_at"])
+    _tell_advisor(referral)
+    return tandem
+
+
+@transaction.atomic
+def tandem_start(*, tandem: Tandem, by, agreement: dict, areas) -> Tandem:
+    """After the first meeting both want to go on: the tandem is active with its agreement."""
+    tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)
+    if tandem.status != TandemStatus.ACCEPTED or tandem.first_meeting_at is None:
+        raise ValidationError(_("A tandem starts after its first meeting."))
+    if tandem.first_meeting_at > timezone.now():
+        raise ValidationError(_("The first meeting has not taken place yet."))
+    for field, value in agreement.items():
+        setattr(tandem, field, value)
+    tandem.status = TandemStatus.ACTIVE
+    tandem.started_on = timezone.localdate()
+    tandem.save()
+    tandem.agreement_areas.set(areas)
+    mentor_tandem_started(mentor_id=tandem.mentor_id, by=by)
+    return tandem
+
+
+@transaction.atomic
+def tandem_end(
+    *, tandem: Tandem, by, ended_on, reason: str, closing_conversation: bool, note: str = ""
+) -> Tandem:
+    """Close a tandem (or a proposal that did not work out). The mentor's place is free again.
+
+    An active tandem ends the accompaniment, unless it did not fit: then, as when it ends
+    before it started, the referral goes back to the waiting list for a new match.
+    """
+    tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)
+    if tandem.status not in OPEN_TANDEM_STATUSES:
+        raise ValidationError(_("This tandem is not open."))
+    if not reason:
+        raise ValidationError({"reason": _("Please choose why the tandem ends.")})
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": _("The end date cannot be in the future.")})
+    was_active = tandem.status == TandemStatus.ACTIVE
+    tandem.status = TandemStatus.ENDED
+    tandem.ended_on = ended_on
+    tandem.end_reason = reason
+    tandem.closing_conversation = closing_conversation
+    tandem.end_note = note
+    tandem.save()
+    still_accompanying = Tandem.objects.filter(
+        mentor_id=tandem.mentor_id, status=TandemStatus.ACTIVE
+    ).exists()
+    mentor_free_place(mentor_id=tandem.mentor_id, by=by, still_accompanying=still_accompanying)
+    referral = Referral.objects.select_for_update().get(pk=tandem.referral_id)
+    rematch = not was_active or reason == EndReason.DID_NOT_FIT
+    if rematch:
+        referral.first_meeting_on = None
+        referral.save(update_fields=["first_meeting_on", "updated_at"])
+    _set_status(referral, ReferralStatus.WAITING if rematch else ReferralStatus.ENDED, by=by)
+    _tell_advisor(referral)
+    return tandem
+
+
+def support_contact_record(*, tandem: Tandem, by, **data) -> SupportContact:
+    """A coordinator's support contact with an active tandem."""
+    if tandem.status != TandemStatus.ACTIVE:
+        raise ValidationError(_("Support contacts are recorded for active tandems."))
+    if data["contacted_on"] > timezone.localdate():
+        raise ValidationError({"contacted_on": _("The date cannot be in the future.")})
+    contact = SupportContact(tandem=tandem, recorded_by=by, **data)
+    contact.full_clean()
+    contact.save()
+    return contact

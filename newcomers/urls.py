@@ -24,5 +24,13 @@ urlpatterns = [
         views.referral_triage_view,
         name="referral_triage",
     ),
+    path(
+        "koordination/vermittlungen/<int:pk>/vorschlagen/",
+        views.tandem_propose_view,
+        name="tandem_propose",
+    ),
     path("koordination/tandems/", views.tandem_list, name="tandem_list"),
+    path("koordination/tandems/<int:pk>/", views.tandem_detail, name="tandem_detail"),
+    # mentors answer a proposal by a signed link, without an account
+    path("tandem/antwort/<str:token>/", views.tandem_answer_view, name="tandem_answer"),
 ]

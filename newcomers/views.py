@@ -9,13 +9,36 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from newcomers.forms import AnswerForm, QueueFilterForm, ReferralForm, TriageForm
+from newcomers.forms import (
+    AgreementForm,
+    AnswerForm,
+    ContactForm,
+    EndForm,
+    FirstMeetingForm,
+    MentorAnswerForm,
+    ProposeForm,
+    QueueFilterForm,
+    ReferralForm,
+    TriageForm,
+)
 from newcomers.matching import suggestions
-from newcomers.models import Referral, ReferralActivity, ReferralStatus
-from newcomers.selectors import possible_duplicates, referrals_for_queue
+from newcomers.models import (
+    OPEN_TANDEM_STATUSES,
+    Referral,
+    ReferralActivity,
+    ReferralStatus,
+    TandemStatus,
+)
+from newcomers.selectors import (
+    possible_duplicates,
+    referrals_for_queue,
+    tandems_overdue,
+    tandems_with_schedule,
+)
 from newcomers.services import (
     TRIAGE,
     referral_answer,
@@ -23,11 +46,15 @@ from newcomers.services import (
     referral_triage,
     referral_update,
     referral_withdraw,
+    support_contact_record,
+    tandem_answer,
+    tandem_end,
+    tandem_for_answer,
+    tandem_plan_first_meeting,
+    tandem_propose,
+    tandem_start,
 )
 from willkommen.roles import advisor_required, coordinator_required
-from willkommen.views import section_placeholder
-
-tandem_list = coordinator_required(section_placeholder(gettext_lazy("Tandems")))
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -209,6 +236,9 @@ def referral_detail(request, pk):
             else [],
             "timeline": referral.activities.select_related("created_by"),
             "decisions": TRIAGE.get(ReferralStatus(referral.status), []),
+            "open_tandem": referral.tandems.filter(status__in=OPEN_TANDEM_STATUSES)
+            .select_related("mentor")
+            .first(),
             "triage_form": TriageForm(),
         },
     )
@@ -234,3 +264,159 @@ def referral_triage_view(request, pk):
             % {"status": referral.get_status_display()},
         )
     return redirect(referral)
+
+
+@require_POST
+@coordinator_required
+def tandem_propose_view(request, pk):
+    referral = get_object_or_404(Referral, pk=pk)
+    form = ProposeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["mentor"])
+        mentor = form.cleaned_data["mentor"]
+        tandem = tandem_propose(referral=referral, mentor=mentor, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(referral)
+    messages.success(request, _("%(mentor)s has been asked by e-mail.") % {"mentor": mentor})
+    return redirect(tandem)
+
+
+# --- Tandems ---------------------------------------------------------------------------------
+
+TANDEM_VIEWS = {
+    "active": (_l("Active"), {"status": TandemStatus.ACTIVE}),
+    "overdue": (_l("Support contact overdue"), None),
+    "starting": (_l("Proposed or first meeting ahead"),
+                 {"status__in": [TandemStatus.PROPOSED, TandemStatus.ACCEPTED]}),
+    "ended": (_l("Ended"), {"status__in": [TandemStatus.ENDED, TandemStatus.DECLINED]}),
+}  # fmt: skip
+
+
+@coordinator_required
+def tandem_list(request):
+    view = request.GET.get("ansicht", "active")
+    if view not in TANDEM_VIEWS:
+        view = "active"
+    title, lookup = TANDEM_VIEWS[view]
+    tandems = tandems_overdue() if lookup is None else tandems_with_schedule().filter(**lookup)
+    if lookup is not None:
+        tandems = tandems.order_by("-proposed_at")
+    tandems = tandems.select_related("mentor", "referral")
+    page = Paginator(tandems, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "newcomers/tandem_list.html",
+        {
+            "page": page,
+            "views": [(key, label) for key, (label, _lookup) in TANDEM_VIEWS.items()],
+            "current": view,
+            "title": title,
+            "query_without_page": f"ansicht={view}",
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _tandem_forms(tandem, data=None, step=None):
+    """The forms the tandem page offers in its current state (bound only for `step`)."""
+    forms = {}
+    if tandem.status == TandemStatus.PROPOSED:
+        forms["answer"] = MentorAnswerForm(data if step == "answer" else None)
+    if tandem.status == TandemStatus.ACCEPTED:
+        forms["meeting"] = FirstMeetingForm(
+            data if step == "meeting" else None,
+            initial={"at": tandem.first_meeting_at, "place": tandem.first_meeting_place,
+                     "attendees": tandem.first_meeting_attendees},
+        )  # fmt: skip
+        if tandem.first_meeting_at and tandem.first_meeting_at <= timezone.now():
+            forms["start"] = AgreementForm(
+                data if step == "start" else None,
+                instance=tandem,
+                initial={"agreement_areas": list(tandem.referral.support_areas.all())},
+            )
+    if tandem.status == TandemStatus.ACTIVE:
+        forms["contact"] = ContactForm(
+            data if step == "contact" else None, initial={"contacted_on": timezone.localdate()}
+        )
+    if tandem.status in OPEN_TANDEM_STATUSES:
+        forms["end"] = EndForm(
+            data if step == "end" else None, initial={"ended_on": timezone.localdate()}
+        )
+    return forms
+
+
+def _tandem_step(request, tandem, step, form):
+    """Run the service behind one step of the tandem page with a valid form."""
+    data, by = form.cleaned_data, request.user
+    if step == "answer":
+        tandem_answer(tandem=tandem, accept=data["accept"], reason=data["reason"], by=by)
+        return _("The mentor's answer has been recorded.")
+    if step == "meeting":
+        tandem_plan_first_meeting(tandem=tandem, by=by, **data)
+        return _("The first meeting has been planned; the advisor has been told.")
+    if step == "start":
+        agreement = {key: value for key, value in data.items() if key != "agreement_areas"}
+        tandem_start(tandem=tandem, by=by, agreement=agreement, areas=data["agreement_areas"])
+        return _("The tandem is active. Good luck!")
+    if step == "contact":
+        support_contact_record(tandem=tandem, by=by, **data)
+        return _("The support contact has been recorded.")
+    tandem_end(tandem=tandem, by=by, **data)
+    return _("The tandem has ended; the mentor's place is free again.")
+
+
+@coordinator_required
+def tandem_detail(request, pk):
+    tandem = get_object_or_404(
+        tandems_with_schedule().select_related("mentor", "referral__advisor"), pk=pk
+    )
+    step = request.POST.get("step") if request.method == "POST" else None
+    forms = _tandem_forms(tandem, request.POST, step)
+    if step in forms:
+        form = forms[step]
+        if form.is_valid():
+            try:
+                message = _tandem_step(request, tandem, step, form)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, message)
+                return redirect(tandem)
+    return render(
+        request,
+        "newcomers/tandem_detail.html",
+        {
+            "tandem": tandem,
+            "forms": forms,
+            "contacts": tandem.contacts.select_related("recorded_by"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+def tandem_answer_view(request, token):
+    """A mentor answers a proposal from the e-mail's link, without an account."""
+    try:
+        tandem = tandem_for_answer(token=token)
+    except ValidationError as error:
+        return render(
+            request, "newcomers/tandem_answer.html", {"error": error.messages[0]}, status=404
+        )
+    form = MentorAnswerForm(request.POST or None)
+    if tandem.status == TandemStatus.PROPOSED and request.method == "POST" and form.is_valid():
+        try:
+            tandem_answer(tandem=tandem, accept=form.cleaned_data["accept"],
+                          reason=form.cleaned_data["reason"])  # fmt: skip
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            tandem.refresh_from_db()
+    return render(
+        request,
+        "newcomers/tandem_answer.html",
+        {"tandem": tandem, "referral": tandem.referral, "form": form},
+    )

@@ -84,3 +84,14 @@ class ReferralFactory(factory.django.DjangoModelFactory):
         if create:
             slugs = extracted if extracted is not None else ["authorities", "german"]
             self.support_areas.set(SupportArea.objects.filter(slug__in=slugs))
+
+
+def proposed_tandem():
+    """A tandem just proposed: a waiting referral, a ready mentor whose place it holds."""
+    from newcomers.models import Tandem
+
+    return Tandem.objects.create(
+        referral=ReferralFactory(status="waiting"),
+        mentor=MentorFactory(status="ready", active_tandems=1),
+        proposed_by=UserFactory(),
+    )

@@ -241,3 +241,9 @@ MENTOR_CONFIRMATION_DAYS = 5  # the confirmation link's validity; later the appl
 MENTOR_MIN_FILL_SECONDS = env.int("MENTOR_MIN_FILL_SECONDS", default=5)  # faster is a bot
 MENTOR_THROTTLE_ATTEMPTS = 5  # submissions per client address ...
 MENTOR_THROTTLE_SECONDS = 60 * 60  # ... within this window
+
+# --- Tandems ---------------------------------------------------------------------------------
+TANDEM_ANSWER_DAYS = 14  # how long a mentor's answer link to a proposal works
+# Support contacts: at least this many in a tandem's first month, then one every interval.
+SUPPORT_CONTACTS_FIRST_MONTH = 2
+SUPPORT_CONTACT_INTERVAL_DAYS = 30

@@ -4,7 +4,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mentors.services import confirmation_token
-from tests.factories import MentorFactory, ReferralFactory
+from newcomers.services import tandem_answer_token
+from tests.factories import MentorFactory, ReferralFactory, proposed_tandem
 from willkommen.models import User
 from willkommen.roles import REFER
 
@@ -48,6 +49,9 @@ EXPECTED = {
     "newcomers:referral_export": (LOGIN, 403, 200),
     "newcomers:referral_detail": (LOGIN, 403, 200),
     "newcomers:referral_triage": (LOGIN, 403, 302),
+    "newcomers:tandem_propose": (LOGIN, 403, 302),
+    "newcomers:tandem_detail": (LOGIN, 403, 200),
+    "newcomers:tandem_answer": (200, 200, 200),
     "seminars:list": (LOGIN, 403, 200),
 }
 POST_ONLY = {
@@ -60,6 +64,7 @@ POST_ONLY = {
     "newcomers:referral_answer",
     "newcomers:referral_withdraw",
     "newcomers:referral_triage",
+    "newcomers:tandem_propose",
 }
 
 
@@ -92,6 +97,9 @@ SAMPLE_KWARGS = {
     "newcomers:referral_withdraw": a_referral,
     "newcomers:referral_detail": a_referral,
     "newcomers:referral_triage": a_referral,
+    "newcomers:tandem_propose": a_referral,
+    "newcomers:tandem_detail": lambda user: {"pk": proposed_tandem().pk},
+    "newcomers:tandem_answer": lambda user: {"token": tandem_answer_token(proposed_tandem())},
 }
 # The Django admin is for superusers (IT) only; nobody else may get past its login.
 ADMIN_SAMPLE_KWARGS = {
