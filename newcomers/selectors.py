@@ -8,7 +8,14 @@ from django.db.models import Case, Count, DateField, F, Max, Q, QuerySet, Value,
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from newcomers.models import OPEN_STATUSES, Referral, ReferralStatus, Tandem, TandemStatus
+from newcomers.models import (
+    OPEN_STATUSES,
+    OPEN_TANDEM_STATUSES,
+    Referral,
+    ReferralStatus,
+    Tandem,
+    TandemStatus,
+)
 
 DUPLICATE_SIMILARITY = 0.5  # trigram similarity of full names; 1.0 is identical
 RECENT = timedelta(days=365)
@@ -50,8 +57,11 @@ def referrals_for_queue(*, filters: dict) -> QuerySet:
 
 
 def referral_queue(*, status: str, limit: int = 5) -> dict:
-    """A dashboard work queue: the referrals with `status`, the longest waiting first."""
-    referrals = Referral.objects.filter(status=status)
+    """A dashboard work queue: the referrals with `status` and no proposal yet, the longest
+    waiting first."""
+    referrals = Referral.objects.filter(status=status).exclude(
+        tandems__status__in=OPEN_TANDEM_STATUSES
+    )
     return {"count": referrals.count(), "oldest": list(referrals.order_by("created_at")[:limit])}
 
 
@@ -84,3 +94,26 @@ def tandems_overdue(*, today=None) -> QuerySet:
         .filter(status=TandemStatus.ACTIVE, next_contact_due__lt=today)
         .order_by("next_contact_due")
     )
+
+
+EARLY_CHECK_WEEKS = 6  # "does it fit?" is asked within the first weeks of a tandem
+
+
+def tandem_queues(*, limit: int = 5, today=None) -> list[dict]:
+    """The dashboard's tandem work queues, the oldest first."""
+    today = today or timezone.localdate()
+    proposals = Tandem.objects.filter(status=TandemStatus.PROPOSED).order_by("proposed_at")
+    early = (
+        Tandem.objects.filter(
+            status=TandemStatus.ACTIVE,
+            started_on__gte=today - timedelta(weeks=EARLY_CHECK_WEEKS),
+        )
+        .exclude(contacts__early_check=True)
+        .order_by("started_on")
+    )
+    queues = [("proposals", proposals), ("overdue", tandems_overdue(today=today)), ("early", early)]
+    return [
+        {"key": key, "count": tandems.count(),
+         "oldest": list(tandems.select_related("mentor", "referral")[:limit])}
+        for key, tandems in queues
+    ]  # fmt: skip

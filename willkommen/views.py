@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from mentors.models import MentorStatus
 from mentors.selectors import mentor_queue
 from newcomers.models import ReferralStatus
-from newcomers.selectors import referral_queue
+from newcomers.selectors import referral_queue, tandem_queues
 from willkommen.forms import LoginForm, PasswordResetForm
 from willkommen.roles import coordinator_required, home_url_for
 
@@ -73,6 +73,18 @@ def dashboard(request):
             **referral_queue(status=ReferralStatus.WAITING),
         },
     ]
+    titles = {
+        "proposals": _("Proposals waiting for the mentor's answer"),
+        "overdue": _("Tandems with overdue support contacts"),
+        "early": _("Tandems in their early check"),
+    }
+    list_views = {"proposals": "starting", "overdue": "overdue", "early": "active"}
+    for queue in tandem_queues():
+        queue["title"] = titles[queue["key"]]
+        queue["list_url"] = (
+            reverse("newcomers:tandem_list") + "?ansicht=" + list_views[queue["key"]]
+        )
+        queues.append(queue)
     return render(request, "willkommen/dashboard.html", {"queues": queues})
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from tests.factories import MentorFactory, ReferralFactory
+from tests.factories import MentorFactory, ReferralFactory, proposed_tandem
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -101,6 +101,9 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
         MentorFactory.create_batch(mentors, status=status)
     for status in ("received", "waiting"):
         ReferralFactory.create_batch(mentors, status=status)
-    with django_assert_num_queries(14):  # session, user, permissions, two per queue
+    for _ in range(mentors):
+        proposed_tandem()
+    with django_assert_num_queries(20):  # session, user, permissions, two per queue
         response = coordinator_client.get(reverse("dashboard"))
-    assert [queue["count"] for queue in response.context["queues"]] == [mentors] * 5
+    counts = [queue["count"] for queue in response.context["queues"]]
+    assert counts == [mentors] * 3 + [mentors, mentors, mentors, 0, 0]  # proposed: not waiting
