@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentors.models import ChecklistEntry, ChecklistItem, Mentor, MentorLanguage, MentorStatus
-from newcomers.models import Referral
+from newcomers.models import OPEN_TANDEM_STATUSES, Referral, ReferralStatus
 from willkommen.districts import NEIGHBOURS
 from willkommen.vocabularies import District, Language, LanguageLevel
 
@@ -214,3 +214,33 @@ def explain(
             factors.append(Factor(points, _("has been ready for %(weeks)s weeks without a tandem")
                                   % {"weeks": weeks}))  # fmt: skip
     return factors
+
+
+def referrals_suited(mentor: Mentor, *, limit: int = 10, now: datetime | None = None) -> list:
+    """From the mentor's side: waiting referrals without a proposal that this mentor could
+    accompany, best first, each with `score` and `factors` - the same weights as above."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if mentor.status not in (MentorStatus.READY, MentorStatus.ACTIVE) or not mentor.free_places:
+        return []
+    certificate_valid = any(
+        entry.item == ChecklistItem.POLICE_CERTIFICATE and entry.valid_until
+        and entry.valid_until >= today
+        for entry in mentor.checklist.all()
+    )  # fmt: skip
+    referrals = (
+        Referral.objects.filter(status=ReferralStatus.WAITING)
+        .exclude(tandems__status__in=OPEN_TANDEM_STATUSES)
+        .prefetch_related("support_areas")
+    )
+    suited = []
+    for referral in referrals:
+        if referral.children_ages and not (mentor.works_with_children and certificate_valid):
+            continue
+        referral.factors = explain(
+            mentor, referral, now=now, needed_areas=list(referral.support_areas.all())
+        )
+        referral.score = sum(factor.points for factor in referral.factors)
+        suited.append(referral)
+    suited.sort(key=lambda referral: (-referral.score, referral.created_at))
+    return suited[:limit]

@@ -29,6 +29,11 @@ urlpatterns = [
         views.tandem_propose_view,
         name="tandem_propose",
     ),
+    path(
+        "koordination/paten/<int:pk>/passende-vermittlungen/",
+        views.mentor_suited_referrals,
+        name="mentor_suited_referrals",
+    ),
     path("koordination/tandems/", views.tandem_list, name="tandem_list"),
     path("koordination/tandems/<int:pk>/", views.tandem_detail, name="tandem_detail"),
     # mentors answer a proposal by a signed link, without an account

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from mentors.models import Mentor
 from newcomers.forms import (
     AgreementForm,
     AnswerForm,
@@ -25,7 +26,7 @@ from newcomers.forms import (
     ReferralForm,
     TriageForm,
 )
-from newcomers.matching import suggestions
+from newcomers.matching import referrals_suited, suggestions
 from newcomers.models import (
     OPEN_TANDEM_STATUSES,
     Referral,
@@ -419,4 +420,18 @@ def tandem_answer_view(request, token):
         request,
         "newcomers/tandem_answer.html",
         {"tandem": tandem, "referral": tandem.referral, "form": form},
+    )
+
+
+@coordinator_required
+def mentor_suited_referrals(request, pk):
+    """The mentor's side of matching: which waiting referrals would suit this mentor."""
+    mentor = get_object_or_404(
+        Mentor.objects.confirmed().prefetch_related("languages", "support_areas", "checklist"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "newcomers/mentor_suited_referrals.html",
+        {"mentor": mentor, "referrals": referrals_suited(mentor)},
     )

@@ -47,6 +47,7 @@ def mentor_detail(request, pk):
             Prefetch("languages", queryset=MentorLanguage.objects.order_by("pk")),
             "support_areas",
             Prefetch("checklist", queryset=ChecklistEntry.objects.select_related("recorded_by")),
+            "tandems__referral",  # tandems live in the newcomers app; named, not imported
         ),
         pk=pk,
     )

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from mentors.models import ChecklistEntry
+from mentors.models import ChecklistEntry, Mentor
 from newcomers.matching import (
     NEIGHBOURING_DISTRICT,
     OTHER_DISTRICT,
@@ -11,6 +11,7 @@ from newcomers.matching import (
     SHARED_LANGUAGE,
     SHARED_LANGUAGE_LITTLE_GERMAN,
     SUPPORT_AREA,
+    referrals_suited,
     suggestions,
 )
 from tests.factories import MentorFactory, ReferralFactory
@@ -132,3 +133,19 @@ def test_query_count_does_not_grow_with_the_mentors(referral, django_assert_num_
         ready(languages=[("ar", "C1")])
     with django_assert_num_queries(4):  # areas of the referral, mentors, languages, areas
         assert len(suggestions(referral, now=NOW)) == min(count, 10)
+
+
+def test_from_the_mentors_side_suitable_waiting_referrals_rank_the_same_way(referral):
+    mentor = ready(languages=[("ar", "C1")], district="west")
+    mentor = Mentor.objects.prefetch_related("languages", "support_areas", "checklist").get(
+        pk=mentor.pk
+    )
+    far = ReferralFactory(status="waiting", languages=["uk"], district="plieningen",
+                          children_ages=[], support_areas=[])  # fmt: skip
+    ReferralFactory(status="waiting", children_ages=[3])  # needs a police certificate
+    ReferralFactory(status="received", children_ages=[])  # not yet on the waiting list
+    referral.status = "waiting"
+    referral.save()
+    suited = referrals_suited(mentor, now=NOW)
+    assert suited == [referral, far]
+    assert suited[0].score == {m.pk: m.score for m in suggestions(referral, now=NOW)}[mentor.pk]

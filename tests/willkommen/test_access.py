@@ -52,6 +52,7 @@ EXPECTED = {
     "newcomers:tandem_propose": (LOGIN, 403, 302),
     "newcomers:tandem_detail": (LOGIN, 403, 200),
     "newcomers:tandem_answer": (200, 200, 200),
+    "newcomers:mentor_suited_referrals": (LOGIN, 403, 200),
     "seminars:list": (LOGIN, 403, 200),
 }
 POST_ONLY = {
@@ -99,6 +100,7 @@ SAMPLE_KWARGS = {
     "newcomers:referral_triage": a_referral,
     "newcomers:tandem_propose": a_referral,
     "newcomers:tandem_detail": lambda user: {"pk": proposed_tandem().pk},
+    "newcomers:mentor_suited_referrals": a_mentor,
     "newcomers:tandem_answer": lambda user: {"token": tandem_answer_token(proposed_tandem())},
 }
 # The Django admin is for superusers (IT) only; nobody else may get past its login.
