@@ -5,4 +5,15 @@ from seminars import views
 app_name = "seminars"
 urlpatterns = [
     path("koordination/seminare/", views.seminar_list, name="list"),
+    path("koordination/seminare/neu/", views.seminar_create, name="create"),
+    path("koordination/seminare/<int:pk>/", views.seminar_detail, name="detail"),
+    path("koordination/seminare/<int:pk>/termin.ics", views.seminar_ics, name="ics"),
+    path(
+        "koordination/seminare/ohne-reflexion/",
+        views.reflection_missing,
+        name="reflection_missing",
+    ),
+    # mentors answer invitations by a signed link, without an account
+    path("seminare/antwort/<str:token>/", views.seminar_answer, name="answer"),
+    path("seminare/antwort/<str:token>/termin.ics", views.seminar_answer_ics, name="answer_ics"),
 ]

@@ -95,3 +95,23 @@ def proposed_tandem():
         mentor=MentorFactory(status="ready", active_tandems=1),
         proposed_by=UserFactory(),
     )
+
+
+def an_event(**fields):
+    """An introductory seminar next week with two places."""
+    from datetime import timedelta
+
+    from seminars.models import Event
+
+    starts = timezone.now() + timedelta(days=7)
+    return Event.objects.create(**{
+        "title": "Einführungsseminar", "type": "intro", "starts_at": starts,
+        "ends_at": starts + timedelta(hours=3), "place": "Rathaus, Raum 1", "capacity": 2,
+        **fields,
+    })  # fmt: skip
+
+
+def an_invitation(event=None, mentor=None):
+    from seminars.models import Invitation
+
+    return Invitation.objects.create(event=event or an_event(), mentor=mentor or MentorFactory())

@@ -7,7 +7,7 @@ queued and `manage.py send_queued_mail` (run every few minutes by a timer) sends
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -18,12 +18,24 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
 
 
-def mail_queue(*, to: str, template: str, context: dict, language: str | None = None) -> QueuedMail:
-    """Render `template`_subject.txt and `template`.txt and queue the mail; send after commit."""
+def mail_queue(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str | None = None,
+    attachment: tuple[str, str] | None = None,
+) -> QueuedMail:
+    """Render `template`_subject.txt and `template`.txt and queue the mail; send after commit.
+
+    `attachment` is (file name, text), e.g. ("seminar.ics", calendar)."""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}.txt", context)
-    mail = QueuedMail.objects.create(to=to, subject=subject, body=body)
+    name, content = attachment or ("", "")
+    mail = QueuedMail.objects.create(
+        to=to, subject=subject, body=body, attachment_name=name, attachment=content
+    )
     transaction.on_commit(lambda: mail_send(mail=mail))
     return mail
 
@@ -31,8 +43,11 @@ def mail_queue(*, to: str, template: str, context: dict, language: str | None = 
 def mail_send(*, mail: QueuedMail) -> bool:
     """Try to send one queued mail; record the outcome. Returns whether it went out."""
     mail.attempts += 1
+    message = EmailMessage(mail.subject, mail.body, to=[mail.to])
+    if mail.attachment_name:
+        message.attach(mail.attachment_name, mail.attachment, "text/calendar")
     try:
-        send_mail(mail.subject, mail.body, None, [mail.to])
+        message.send()
     except Exception as error:  # any failure of the mail server: keep it queued
         logger.warning("Sending mail %s failed (attempt %s): %s", mail.pk, mail.attempts, error)
         mail.last_error = str(error)[:1000]

@@ -247,3 +247,6 @@ TANDEM_ANSWER_DAYS = 14  # how long a mentor's answer link to a proposal works
 # Support contacts: at least this many in a tandem's first month, then one every interval.
 SUPPORT_CONTACTS_FIRST_MONTH = 2
 SUPPORT_CONTACT_INTERVAL_DAYS = 30
+
+# --- Seminars --------------------------------------------------------------------------------
+SEMINAR_REMINDER_DAYS = env.int("SEMINAR_REMINDER_DAYS", default=3)  # reminder before an event

@@ -13,6 +13,7 @@ from mentors.models import MentorStatus
 from mentors.selectors import mentor_queue
 from newcomers.models import ReferralStatus
 from newcomers.selectors import referral_queue, tandem_queues
+from seminars.selectors import upcoming_events
 from willkommen.forms import LoginForm, PasswordResetForm
 from willkommen.roles import coordinator_required, home_url_for
 
@@ -85,6 +86,13 @@ def dashboard(request):
             reverse("newcomers:tandem_list") + "?ansicht=" + list_views[queue["key"]]
         )
         queues.append(queue)
+    queues.append(
+        {
+            "title": _("Upcoming seminars and reflection meetings"),
+            "list_url": reverse("seminars:list"),
+            **upcoming_events(),
+        }
+    )
     return render(request, "willkommen/dashboard.html", {"queues": queues})
 
 

@@ -47,7 +47,9 @@ def mentor_detail(request, pk):
             Prefetch("languages", queryset=MentorLanguage.objects.order_by("pk")),
             "support_areas",
             Prefetch("checklist", queryset=ChecklistEntry.objects.select_related("recorded_by")),
-            "tandems__referral",  # tandems live in the newcomers app; named, not imported
+            # tandems and seminars live in the apps built on this one: named, not imported
+            "tandems__referral",
+            "invitations__event",
         ),
         pk=pk,
     )

@@ -213,5 +213,5 @@ def test_query_count_does_not_grow_with_the_timeline(
         MentorActivity(mentor=mentor, kind="note", text="x", created_by=coordinator)
         for _ in range(activities)
     )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert coordinator_client.get(url("detail", mentor)).status_code == 200

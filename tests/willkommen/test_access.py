@@ -5,7 +5,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mentors.services import confirmation_token
 from newcomers.services import tandem_answer_token
-from tests.factories import MentorFactory, ReferralFactory, proposed_tandem
+from seminars.services import answer_token
+from tests.factories import MentorFactory, ReferralFactory, an_invitation, proposed_tandem
 from willkommen.models import User
 from willkommen.roles import REFER
 
@@ -54,6 +55,12 @@ EXPECTED = {
     "newcomers:tandem_answer": (200, 200, 200),
     "newcomers:mentor_suited_referrals": (LOGIN, 403, 200),
     "seminars:list": (LOGIN, 403, 200),
+    "seminars:create": (LOGIN, 403, 200),
+    "seminars:detail": (LOGIN, 403, 200),
+    "seminars:ics": (LOGIN, 403, 200),
+    "seminars:reflection_missing": (LOGIN, 403, 200),
+    "seminars:answer": (200, 200, 200),
+    "seminars:answer_ics": (200, 200, 200),
 }
 POST_ONLY = {
     "logout",
@@ -101,6 +108,10 @@ SAMPLE_KWARGS = {
     "newcomers:tandem_propose": a_referral,
     "newcomers:tandem_detail": lambda user: {"pk": proposed_tandem().pk},
     "newcomers:mentor_suited_referrals": a_mentor,
+    "seminars:detail": lambda user: {"pk": an_invitation().event_id},
+    "seminars:ics": lambda user: {"pk": an_invitation().event_id},
+    "seminars:answer": lambda user: {"token": answer_token(an_invitation())},
+    "seminars:answer_ics": lambda user: {"token": answer_token(an_invitation())},
     "newcomers:tandem_answer": lambda user: {"token": tandem_answer_token(proposed_tandem())},
 }
 # The Django admin is for superusers (IT) only; nobody else may get past its login.

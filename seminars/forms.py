@@ -1,0 +1,88 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mentors.models import Mentor
+from seminars.models import Event, EventType
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EventForm(forms.ModelForm):
+    online_link = forms.URLField(label=_("online link"), required=False, assume_scheme="https")
+    capacity = forms.IntegerField(
+        label=_("places"),
+        min_value=1,
+        max_value=500,
+        error_messages={"min_value": _("An event needs at least one place.")},
+    )
+    repeat_monthly = forms.IntegerField(
+        label=_("Repeat monthly (number of further dates)"),
+        min_value=0,
+        max_value=12,
+        initial=0,
+        help_text=_(
+            "e.g. 5 for a reflection meeting on the same weekday of the same week for "
+            "five more months; each date stays editable on its own."
+        ),  # fmt: skip
+    )
+
+    class Meta:
+        model = Event
+        fields = ["title", "type", "starts_at", "ends_at", "place", "online_link", "capacity",
+                  "facilitator", "audience", "description"]  # fmt: skip
+        widgets = {"starts_at": DATETIME, "ends_at": DATETIME,
+                   "description": forms.Textarea(attrs={"rows": 3})}  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M"]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end must be after the start."))
+        if not cleaned.get("place") and not cleaned.get("online_link"):
+            self.add_error("place", _("Please enter a place or an online link."))
+        return cleaned
+
+    def event_data(self) -> dict:
+        return {key: value for key, value in self.cleaned_data.items() if key != "repeat_monthly"}
+
+
+class InviteForm(forms.Form):
+    group = forms.ChoiceField(
+        label=_("Whom to invite"),
+        choices=[
+            ("untrained", _("mentors in screening without an introductory seminar")),
+            ("active", _("all active mentors (ready or with a tandem)")),
+            ("with-tandem", _("mentors with an active tandem")),
+            ("picked", _("only the mentors chosen below")),
+        ],
+    )
+    picked = forms.ModelMultipleChoiceField(
+        label=_("Chosen mentors"),
+        queryset=Mentor.objects.confirmed().exclude(status__in=["left"]),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"), choices=[("de", _("German")), ("en", _("English"))]
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("group") == "picked" and not cleaned.get("picked"):
+            self.add_error("picked", _("Please choose at least one mentor."))
+        return cleaned
+
+
+class EventFilterForm(forms.Form):
+    when = forms.ChoiceField(
+        label=_("When"), required=False,
+        choices=[("upcoming", _("upcoming")), ("past", _("past"))],
+    )  # fmt: skip
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("all"))] + EventType.choices
+    )

@@ -1,0 +1,105 @@
+import pghistory
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class EventType(models.TextChoices):
+    INTRO = "intro", _("introductory seminar")
+    TRAINING = "training", _("further training")
+    REFLECTION = "reflection", _("reflection meeting")
+
+
+class EventQuerySet(models.QuerySet):
+    def with_occupancy(self):
+        registered = models.Count(
+            "invitations", filter=models.Q(invitations__status=InvitationStatus.REGISTERED)
+        )
+        waiting = models.Count(
+            "invitations", filter=models.Q(invitations__status=InvitationStatus.WAITING)
+        )
+        return self.annotate(registered=registered, waiting=waiting)
+
+
+@pghistory.track(exclude=["updated_at"])
+class Event(models.Model):
+    """A seminar, a further training or a reflection meeting; times are stored in UTC."""
+
+    title = models.CharField(_("title"), max_length=200)
+    type = models.CharField(_("type"), max_length=12, choices=EventType.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place (address and room)"), max_length=300, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    capacity = models.PositiveSmallIntegerField(_("places"))
+    facilitator = models.CharField(_("facilitator"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    audience = models.CharField(_("whom it is for"), max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="event_one_place"),
+            models.CheckConstraint(
+                condition=models.Q(type__in=EventType.values), name="event_type_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_at"], name="event_start")]
+
+    def __str__(self):
+        return f"{self.title} ({self.starts_at:%d.%m.%Y})"
+
+    def get_absolute_url(self):
+        return reverse("seminars:detail", args=[self.pk])
+
+
+class InvitationStatus(models.TextChoices):
+    INVITED = "invited", _("invited, no answer yet")
+    REGISTERED = "registered", _("registered")
+    WAITING = "waiting", _("on the waiting list")
+    DECLINED = "declined", _("declined")
+
+
+class Invitation(models.Model):
+    """One mentor invited to one event: the answer, the waiting list, the attendance."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    mentor = models.ForeignKey(
+        "mentors.Mentor", on_delete=models.CASCADE, related_name="invitations"
+    )
+    status = models.CharField(
+        _("answer"),
+        max_length=10,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.INVITED,
+    )
+    language = models.CharField(max_length=2, default="de")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["mentor__last_name", "mentor__first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "mentor"], name="invitation_once"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=InvitationStatus.values),
+                name="invitation_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status"], name="invitation_event_status")]
+
+    def __str__(self):
+        return f"{self.mentor} – {self.event}"

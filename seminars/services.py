@@ -1,0 +1,227 @@
+"""Every change to events and invitations goes through these functions.
+
+Each runs in one transaction and queues mail (sent after commit). Places are counted under a
+row lock on the event, so answers arriving at the same moment never overfill it.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentors.models import ChecklistItem, Mentor, MentorStatus
+from mentors.services import mentor_check_item
+from seminars.calendar import event_ics
+from seminars.models import Event, EventType, Invitation, InvitationStatus
+from willkommen.mail import mail_queue
+
+ANSWER_SALT = "seminars.answer"
+
+
+def answer_token(invitation: Invitation) -> str:
+    return signing.dumps({"invitation": invitation.pk}, salt=ANSWER_SALT)
+
+
+def answer_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("seminars:answer", args=[answer_token(invitation)])
+
+
+def invitation_for_answer(*, token: str) -> Invitation:
+    """The invitation behind a mentor's link (valid until the event); ValidationError if not."""
+    try:
+        payload = signing.loads(token, salt=ANSWER_SALT)
+    except signing.BadSignature as error:
+        raise ValidationError(_("This link is not valid.")) from error
+    invitation = (
+        Invitation.objects.select_related("event", "mentor")
+        .filter(pk=payload["invitation"])
+        .first()
+    )
+    if invitation is None:
+        raise ValidationError(_("This link is not valid."))
+    return invitation
+
+
+def _mail(invitation: Invitation, template: str) -> None:
+    mail_queue(
+        to=invitation.mentor.email,
+        template=f"seminars/emails/{template}",
+        context={
+            "invitation": invitation,
+            "event": invitation.event,
+            "link": answer_url(invitation),
+        },
+        language=invitation.language,
+        attachment=("termin.ics", event_ics([invitation.event])),
+    )
+
+
+@transaction.atomic
+def event_create(*, data: dict, repeat_monthly: int = 0) -> list[Event]:
+    """Create an event, or a series: the same weekday of the same week of each following month
+    (e.g. every second Tuesday), `repeat_monthly` more times. Each stays editable on its own."""
+    first = Event(**data)
+    first.full_clean()
+    if first.starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("The event must start in the future.")})
+    events = [first]
+    for month in range(1, repeat_monthly + 1):
+        starts = _same_weekday_of_month(first.starts_at, month)
+        events.append(Event(**{**data, "starts_at": starts,
+                               "ends_at": starts + (first.ends_at - first.starts_at)}))  # fmt: skip
+    return Event.objects.bulk_create(events)
+
+
+def _same_weekday_of_month(start, months_later: int):
+    """The same weekday in the same week of the month (1st, 2nd, ...) `months_later` on."""
+    local = timezone.localtime(start)
+    week = (local.day - 1) // 7
+    year, month = divmod(local.month - 1 + months_later, 12)
+    first_day = date(local.year + year, month + 1, 1)
+    offset = (local.weekday() - first_day.weekday()) % 7
+    day = first_day + timedelta(days=offset + 7 * week)
+    if day.month != first_day.month:  # a fifth weekday that this month lacks: take the last
+        day -= timedelta(days=7)
+    return timezone.make_aware(
+        local.replace(year=day.year, month=day.month, day=day.day, tzinfo=None)
+    )
+
+
+MENTOR_GROUPS = {
+    # ready apart from the seminar: screening done or nearly, no introductory seminar yet
+    "untrained": lambda: (
+        Mentor.objects.confirmed()
+        .filter(status__in=[MentorStatus.SCREENING, MentorStatus.READY])
+        .exclude(checklist__item=ChecklistItem.SEMINAR)
+    ),
+    "active": lambda: Mentor.objects.confirmed().filter(
+        status__in=[MentorStatus.READY, MentorStatus.ACTIVE]
+    ),
+    "with-tandem": lambda: Mentor.objects.confirmed().filter(status=MentorStatus.ACTIVE),
+}
+
+
+@transaction.atomic
+def invitations_send(*, event: Event, mentors, language: str = "de") -> int:
+    """Invite mentors (once each) with a personal mail, answer link and calendar entry."""
+    if event.cancelled_at or event.starts_at <= timezone.now():
+        raise ValidationError(_("Invitations go out only for upcoming events."))
+    already = set(event.invitations.values_list("mentor_id", flat=True))
+    invitations = Invitation.objects.bulk_create(
+        Invitation(event=event, mentor=mentor, language=language)
+        for mentor in mentors
+        if mentor.pk not in already
+    )
+    for invitation in invitations:
+        _mail(invitation, "invitation")
+    return len(invitations)
+
+
+@transaction.atomic
+def invitation_answer(*, invitation: Invitation, accept: bool) -> Invitation:
+    """A mentor's answer (by link, or recorded by a coordinator); it can change until the event.
+
+    An acceptance takes a free place or joins the waiting list; a registered person who
+    declines makes room for the first one waiting, who is told by mail.
+    """
+    event = Event.objects.select_for_update().get(pk=invitation.event_id)
+    if event.cancelled_at:
+        raise ValidationError(_("This event has been cancelled."))
+    if event.starts_at <= timezone.now():
+        raise ValidationError(_("The event has begun; answers can no longer be changed."))
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    was_registered = invitation.status == InvitationStatus.REGISTERED
+    invitation.answered_at = timezone.now()
+    if accept:
+        if invitation.status in (InvitationStatus.REGISTERED, InvitationStatus.WAITING):
+            return invitation
+        taken = event.invitations.filter(status=InvitationStatus.REGISTERED).count()
+        if taken < event.capacity:
+            invitation.status = InvitationStatus.REGISTERED
+            invitation.save()
+            _mail(invitation, "registered")
+        else:
+            invitation.status = InvitationStatus.WAITING
+            invitation.waiting_since = timezone.now()
+            invitation.save()
+            _mail(invitation, "waiting")
+        return invitation
+    invitation.status = InvitationStatus.DECLINED
+    invitation.save()
+    if was_registered:
+        _promote_first_waiting(event)
+    return invitation
+
+
+def _promote_first_waiting(event: Event) -> None:
+    first = (
+        event.invitations.select_for_update()
+        .filter(status=InvitationStatus.WAITING)
+        .order_by("waiting_since", "pk")
+        .first()
+    )
+    if first is not None:
+        first.status = InvitationStatus.REGISTERED
+        first.save()
+        _mail(first, "moved_up")
+
+
+@transaction.atomic
+def attendance_record(*, event: Event, attended_ids: set[int], by) -> None:
+    """Tick who came. Attending an introductory seminar completes that checklist item."""
+    if event.starts_at > timezone.now():
+        raise ValidationError(_("Attendance is recorded once the event has begun."))
+    registered = event.invitations.filter(status=InvitationStatus.REGISTERED).select_related(
+        "mentor"
+    )
+    for invitation in registered:
+        invitation.attended = invitation.pk in attended_ids
+        invitation.save(update_fields=["attended"])
+        if invitation.attended and event.type == EventType.INTRO:
+            mentor_check_item(
+                mentor=invitation.mentor,
+                item=ChecklistItem.SEMINAR,
+                done_on=timezone.localdate(event.starts_at),
+                by=by,
+            )
+
+
+@transaction.atomic
+def event_cancel(*, event: Event) -> None:
+    """Cancel an event and tell everyone registered or waiting."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.cancelled_at:
+        return
+    event.cancelled_at = timezone.now()
+    event.save(update_fields=["cancelled_at", "updated_at"])
+    for invitation in event.invitations.filter(
+        status__in=[InvitationStatus.REGISTERED, InvitationStatus.WAITING]
+    ).select_related("mentor", "event"):
+        _mail(invitation, "cancelled")
+
+
+def reminders_send(*, now=None) -> int:
+    """Remind registered participants of events within SEMINAR_REMINDER_DAYS, once each."""
+    now = now or timezone.now()
+    due = Invitation.objects.filter(
+        status=InvitationStatus.REGISTERED,
+        reminded_at=None,
+        event__cancelled_at=None,
+        event__starts_at__gt=now,
+        event__starts_at__lte=now + timedelta(days=settings.SEMINAR_REMINDER_DAYS),
+    ).select_related("event", "mentor")
+    sent = 0
+    for invitation in due:
+        with transaction.atomic():
+            claimed = Invitation.objects.filter(pk=invitation.pk, reminded_at=None).update(
+                reminded_at=now
+            )
+            if claimed:  # another run may have taken it meanwhile
+                _mail(invitation, "reminder")
+                sent += 1
+    return sent
