@@ -103,3 +103,17 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.mentor} – {self.event}"
+
+
+class CalendarFeed(models.Model):
+    """A coordinator's private iCal feed of all upcoming events. The secret token in its URL
+    is the only key, so it can be replaced (revoking the old URL) at any time."""
+
+    user = models.OneToOneField(
+        "willkommen.User", on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.user}"

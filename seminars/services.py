@@ -4,6 +4,7 @@ Each runs in one transaction and queues mail (sent after commit). Places are cou
 row lock on the event, so answers arriving at the same moment never overfill it.
 """
 
+import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from mentors.models import ChecklistItem, Mentor, MentorStatus
 from mentors.services import mentor_check_item
 from seminars.calendar import event_ics
-from seminars.models import Event, EventType, Invitation, InvitationStatus
+from seminars.models import CalendarFeed, Event, EventType, Invitation, InvitationStatus
 from willkommen.mail import mail_queue
 
 ANSWER_SALT = "seminars.answer"
@@ -225,3 +226,15 @@ def reminders_send(*, now=None) -> int:
                 _mail(invitation, "reminder")
                 sent += 1
     return sent
+
+
+def calendar_feed_renew(*, user) -> CalendarFeed:
+    """Give `user` a new secret feed URL; the old one stops working at once."""
+    feed, _created = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return feed
+
+
+def calendar_feed_revoke(*, user) -> None:
+    CalendarFeed.objects.filter(user=user).delete()

@@ -13,6 +13,9 @@ urlpatterns = [
         views.reflection_missing,
         name="reflection_missing",
     ),
+    path("koordination/kalender/", views.calendar_feed, name="calendar_feed"),
+    # a coordinator's calendar app fetches this with the secret token, without a session
+    path("kalender/<str:token>.ics", views.feed_ics, name="feed"),
     # mentors answer invitations by a signed link, without an account
     path("seminare/antwort/<str:token>/", views.seminar_answer, name="answer"),
     path("seminare/antwort/<str:token>/termin.ics", views.seminar_answer_ics, name="answer_ics"),

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,17 +16,19 @@ from django.views.decorators.cache import never_cache
 from mentors.models import Mentor, MentorStatus
 from seminars.calendar import event_ics
 from seminars.forms import EventFilterForm, EventForm, InviteForm
-from seminars.models import Event, EventType, Invitation
+from seminars.models import CalendarFeed, Event, EventType, Invitation
 from seminars.services import (
     MENTOR_GROUPS,
     attendance_record,
+    calendar_feed_renew,
+    calendar_feed_revoke,
     event_cancel,
     event_create,
     invitation_answer,
     invitation_for_answer,
     invitations_send,
 )
-from willkommen.roles import coordinator_required
+from willkommen.roles import coordinator_required, is_coordinator
 
 
 @coordinator_required
@@ -183,3 +186,32 @@ def reflection_missing(request):
     )
     page = Paginator(mentors, 50).get_page(request.GET.get("page"))
     return render(request, "seminars/reflection_missing.html", {"page": page})
+
+
+@coordinator_required
+def calendar_feed(request):
+    """Create, replace or revoke the coordinator's private calendar feed."""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            calendar_feed_revoke(user=request.user)
+            messages.success(request, _("The calendar feed has been switched off."))
+        else:
+            calendar_feed_renew(user=request.user)
+            messages.success(
+                request, _("A new feed address has been created; the old one no longer works.")
+            )
+        return redirect("seminars:calendar_feed")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    url = request.build_absolute_uri(reverse("seminars:feed", args=[feed.token])) if feed else ""
+    return render(request, "seminars/calendar_feed.html", {"feed": feed, "url": url})
+
+
+def feed_ics(request, token):
+    """All upcoming events as iCal, for the coordinator whose secret token this is."""
+    feed = get_object_or_404(CalendarFeed.objects.filter(user__is_active=True), token=token)
+    if not is_coordinator(feed.user):
+        raise Http404
+    events = Event.objects.filter(starts_at__gte=timezone.now() - timedelta(days=30))
+    response = HttpResponse(event_ics(events), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response

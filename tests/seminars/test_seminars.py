@@ -15,6 +15,7 @@ from seminars.models import Event, Invitation, InvitationStatus
 from seminars.services import (
     answer_token,
     attendance_record,
+    calendar_feed_renew,
     event_cancel,
     event_create,
     invitation_answer,
@@ -207,3 +208,26 @@ def test_event_list_query_count_does_not_grow(coordinator_client, django_assert_
     with django_assert_num_queries(6):
         response = coordinator_client.get(reverse("seminars:list"))
     assert len(response.context["page"].object_list) == count
+
+
+def test_private_calendar_feed_can_be_renewed_and_revoked(coordinator_client, coordinator):
+    an_event(title="Reflexionstreffen Januar")
+    coordinator_client.post(reverse("seminars:calendar_feed"), {"action": "renew"})
+    old = reverse("seminars:feed", args=[coordinator.calendar_feed.token])
+    feed = coordinator_client.get(old)
+    assert "Reflexionstreffen Januar" in feed.content.decode()
+    coordinator_client.post(reverse("seminars:calendar_feed"), {"action": "renew"})
+    coordinator.refresh_from_db()
+    assert coordinator_client.get(old).status_code == 404
+    coordinator_client.post(reverse("seminars:calendar_feed"), {"action": "revoke"})
+    assert (
+        not type(coordinator)
+        .objects.filter(pk=coordinator.pk, calendar_feed__isnull=False)
+        .exists()
+    )
+
+
+def test_a_feed_stops_when_its_owner_is_no_coordinator(client, coordinator):
+    feed = calendar_feed_renew(user=coordinator)
+    coordinator.groups.clear()
+    assert client.get(reverse("seminars:feed", args=[feed.token])).status_code == 404

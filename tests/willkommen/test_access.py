@@ -60,6 +60,8 @@ EXPECTED = {
     "seminars:ics": (LOGIN, 403, 200),
     "seminars:reflection_missing": (LOGIN, 403, 200),
     "seminars:answer": (200, 200, 200),
+    "seminars:calendar_feed": (LOGIN, 403, 200),
+    "seminars:feed": (404, 404, 404),  # a token nobody holds
     "seminars:answer_ics": (200, 200, 200),
 }
 POST_ONLY = {
@@ -112,6 +114,7 @@ SAMPLE_KWARGS = {
     "seminars:ics": lambda user: {"pk": an_invitation().event_id},
     "seminars:answer": lambda user: {"token": answer_token(an_invitation())},
     "seminars:answer_ics": lambda user: {"token": answer_token(an_invitation())},
+    "seminars:feed": lambda user: {"token": "not-a-token"},
     "newcomers:tandem_answer": lambda user: {"token": tandem_answer_token(proposed_tandem())},
 }
 # The Django admin is for superusers (IT) only; nobody else may get past its login.
