@@ -12,6 +12,7 @@ COORDINATOR_NAVIGATION = [
     (_("Referrals"), "newcomers:referral_list", {"newcomers:referral_list"}),
     (_("Tandems"), "newcomers:tandem_list", {"newcomers:tandem_list"}),
     (_("Seminars"), "seminars:list", {"seminars"}),
+    (_("Reports"), "reports", {"reports"}),
 ]
 ADVISOR_NAVIGATION = [
     (_("My referrals"), "newcomers:my_referrals", {"newcomers:my_referrals"}),

@@ -10,6 +10,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("start/", views.home, name="home"),
     path("koordination/", views.dashboard, name="dashboard"),
+    path("koordination/berichte/", views.report_page, name="reports"),
+    path(
+        "koordination/berichte/<slug:key>.<str:fmt>",
+        views.report_export,
+        name="report_export",
+    ),
     path("konto/anmelden/", views.LoginView.as_view(), name="login"),
     path("konto/abmelden/", views.LogoutView.as_view(), name="logout"),
     path("konto/passwort-vergessen/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -1,8 +1,11 @@
+import csv
+
+import openpyxl
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +16,9 @@ from mentors.models import MentorStatus
 from mentors.selectors import mentor_queue
 from newcomers.models import ReferralStatus
 from newcomers.selectors import referral_queue, tandem_queues
-from seminars.selectors import upcoming_events
-from willkommen.forms import LoginForm, PasswordResetForm
+from seminars.selectors import mentors_without_seminar_date, upcoming_events
+from willkommen.forms import LoginForm, PasswordResetForm, PeriodForm
+from willkommen.reports import published, report
 from willkommen.roles import coordinator_required, home_url_for
 
 
@@ -93,6 +97,13 @@ def dashboard(request):
             **upcoming_events(),
         }
     )
+    queues.append(
+        {
+            "title": _("Mentors without an introductory seminar date"),
+            "list_url": reverse("seminars:list"),
+            **mentors_without_seminar_date(),
+        }
+    )
     return render(request, "willkommen/dashboard.html", {"queues": queues})
 
 
@@ -126,3 +137,71 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.success(request, _("You have been logged out."))
         return response
+
+
+def _chart(table):
+    """Bars for a table's numbers (widths in percent of the largest), for the SVG chart."""
+    values = [value if isinstance(value, int) else sum(value) if isinstance(value, tuple) else 0
+              for _label, value in table.rows]  # fmt: skip
+    largest = max(values, default=0) or 1
+    return [
+        {"label": label, "value": value, "width": round(100 * number / largest), "y": index * 28}
+        for index, ((label, value), number) in enumerate(zip(table.rows, values, strict=True))
+    ]
+
+
+@coordinator_required
+def report_page(request):
+    form = PeriodForm(request.GET or None)
+    period = form.period()
+    tables = report(period)
+    return render(
+        request,
+        "willkommen/report.html",
+        {
+            "form": form,
+            "period": period,
+            "tables": [
+                {"table": t, "bars": _chart(t), "height": 28 * len(t.rows) + 8} for t in tables
+            ],  # fmt: skip
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@coordinator_required
+def report_export(request, key, fmt):
+    """One table as CSV or Excel; `?veroeffentlichung=1` hides counts below five."""
+    period = PeriodForm(request.GET or None).period()
+    table = next((t for t in report(period) if t.key == key), None)
+    if table is None or fmt not in ("csv", "xlsx"):
+        raise Http404
+    publish = request.GET.get("veroeffentlichung") == "1"
+    header = [str(column) for column in table.columns]
+    rows = []
+    for label, value in table.rows:
+        values = list(value) if isinstance(value, tuple) else [value]
+        rows.append([str(label)] + [published(v) if publish else v for v in values])
+    name = f"bericht-{key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return response
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = key[:31]
+    sheet.append([str(table.title)])
+    sheet.append([f"{period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}"])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    workbook.save(response)
+    return response

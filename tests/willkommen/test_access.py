@@ -27,6 +27,8 @@ EXPECTED = {
     "password_change_done": (LOGIN, 200, 200),
     "set_language": (302, 302, 302),
     "dashboard": (LOGIN, 403, 200),
+    "reports": (LOGIN, 403, 200),
+    "report_export": (LOGIN, 403, 200),
     "mentors:interest": (200, 200, 200),
     "mentors:interest_thanks": (200, 200, 200),
     "mentors:confirm": (200, 200, 200),
@@ -91,6 +93,7 @@ def a_referral(user):
 # URL arguments, made fresh for each request (some need an object in the database).
 SAMPLE_KWARGS = {
     "password_reset_confirm": lambda user: {"uidb64": "MQ", "token": "set-password"},
+    "report_export": lambda user: {"key": "mentors", "fmt": "xlsx"},
     "mentors:confirm": lambda user: {
         "token": confirmation_token(MentorFactory(email_confirmed_at=None))
     },

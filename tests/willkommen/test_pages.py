@@ -103,8 +103,9 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
         ReferralFactory.create_batch(mentors, status=status)
     for _ in range(mentors):
         proposed_tandem()
-    with django_assert_num_queries(22):  # session, user, permissions, two per queue
+    with django_assert_num_queries(24):  # session, user, permissions, two per queue
         response = coordinator_client.get(reverse("dashboard"))
     counts = [queue["count"] for queue in response.context["queues"]]
     # a referral with a proposal is not "waiting for a mentor"
-    assert counts == [mentors] * 3 + [mentors, mentors, mentors, 0, 0, 0]
+    # the last: screening mentors and the proposed tandems' ready ones, none with a seminar
+    assert counts == [mentors] * 3 + [mentors, mentors, mentors, 0, 0, 0, 2 * mentors]
