@@ -1,11 +1,8 @@
 """Referrals: the advisors' area (their own referrals only) and the coordinators' intake."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,6 +52,7 @@ from newcomers.services import (
     tandem_propose,
     tandem_start,
 )
+from willkommen.exports import csv_response
 from willkommen.roles import advisor_required, coordinator_required
 
 
@@ -193,32 +191,25 @@ def referral_list(request):
 @coordinator_required
 def referral_export(request):
     referrals = referrals_for_queue(filters=QueueFilterForm(request.GET).filters())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"vermittlungen-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        ["Vorname", "Nachname", "Status", "Stadtbezirk", "Sprachen", "Deutsch",
-         "Unterstützung", "Dringlichkeit", "Beratung", "eingegangen", "Wartetage"]
-    )  # fmt: skip
-    for referral in referrals:
-        writer.writerow(
-            [
-                referral.first_name,
-                referral.last_name,
-                referral.get_status_display(),
-                referral.get_district_display(),
-                ", ".join(referral.language_labels),
-                referral.get_german_level_display(),
-                ", ".join(area.label for area in referral.support_areas.all()),
-                referral.get_urgency_display(),
-                str(referral.advisor),
-                f"{timezone.localtime(referral.created_at):%d.%m.%Y}",
-                referral.waiting_days,
-            ]
-        )
-    return response
+    header = ["Vorname", "Nachname", "Status", "Stadtbezirk", "Sprachen", "Deutsch",
+              "Unterstützung", "Dringlichkeit", "Beratung", "eingegangen", "Wartetage"]  # fmt: skip
+    rows = (
+        [
+            referral.first_name,
+            referral.last_name,
+            referral.get_status_display(),
+            referral.get_district_display(),
+            ", ".join(referral.language_labels),
+            referral.get_german_level_display(),
+            ", ".join(area.label for area in referral.support_areas.all()),
+            referral.get_urgency_display(),
+            str(referral.advisor),
+            f"{timezone.localtime(referral.created_at):%d.%m.%Y}",
+            referral.waiting_days,
+        ]
+        for referral in referrals
+    )
+    return csv_response(f"vermittlungen-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
 
 
 @coordinator_required

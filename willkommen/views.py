@@ -1,5 +1,3 @@
-import csv
-
 import openpyxl
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +15,7 @@ from mentors.selectors import mentor_queue
 from newcomers.models import ReferralStatus
 from newcomers.selectors import referral_queue, tandem_queues
 from seminars.selectors import mentors_without_seminar_date, upcoming_events
+from willkommen.exports import csv_response
 from willkommen.forms import LoginForm, PasswordResetForm, PeriodForm
 from willkommen.reports import published, report
 from willkommen.roles import coordinator_required, home_url_for
@@ -184,13 +183,7 @@ def report_export(request, key, fmt):
         rows.append([str(label)] + [published(v) if publish else v for v in values])
     name = f"bericht-{key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-        return response
+        return csv_response(f"{name}.csv", header, rows)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = key[:31]

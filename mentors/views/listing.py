@@ -1,15 +1,13 @@
 """The coordinators' list of mentors and its CSV export."""
 
-import csv
-
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from mentors.forms.filters import MentorFilterForm
 from mentors.models import MentorStatus
 from mentors.selectors import mentor_counts_by_status, mentors_for_list
+from willkommen.exports import csv_response
 from willkommen.roles import coordinator_required
 
 PAGE_SIZE = 25
@@ -53,29 +51,23 @@ CSV_COLUMNS = [
 def mentor_export(request):
     """The filtered list as CSV for Excel: UTF-8 with BOM, semicolons."""
     mentors = mentors_for_list(filters=MentorFilterForm(request.GET).filters())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"paten-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(CSV_COLUMNS)
-    for mentor in mentors:
-        writer.writerow(
-            [
-                mentor.first_name,
-                mentor.last_name,
-                mentor.email,
-                mentor.phone,
-                mentor.get_status_display(),
-                mentor.get_district_display(),
-                mentor.postal_code,
-                ", ".join(str(language) for language in mentor.languages.all()),
-                ", ".join(area.label for area in mentor.support_areas.all()),
-                mentor.hours_per_month,
-                mentor.capacity,
-                mentor.active_tandems,
-                f"{timezone.localtime(mentor.created_at):%d.%m.%Y}",
-                f"{timezone.localtime(mentor.email_confirmed_at):%d.%m.%Y}",
-            ]
-        )
-    return response
+    rows = (
+        [
+            mentor.first_name,
+            mentor.last_name,
+            mentor.email,
+            mentor.phone,
+            mentor.get_status_display(),
+            mentor.get_district_display(),
+            mentor.postal_code,
+            ", ".join(str(language) for language in mentor.languages.all()),
+            ", ".join(area.label for area in mentor.support_areas.all()),
+            mentor.hours_per_month,
+            mentor.capacity,
+            mentor.active_tandems,
+            f"{timezone.localtime(mentor.created_at):%d.%m.%Y}",
+            f"{timezone.localtime(mentor.email_confirmed_at):%d.%m.%Y}",
+        ]
+        for mentor in mentors
+    )
+    return csv_response(f"paten-{timezone.localdate():%Y-%m-%d}.csv", CSV_COLUMNS, rows)
