@@ -19,9 +19,10 @@ test: $(VENV)/.installed messages chromium  ## run the whole suite, browser test
 bench: $(VENV)/.installed messages  ## the speed goals (tests/bench), with their timings
 	$(PY) -m pytest -m bench -s -q tests/bench
 
-lint: $(VENV)/.installed  ## ruff and the migration check
+lint: $(VENV)/.installed  ## ruff, the import layers, the migration check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 messages: $(VENV)/.installed  ## compile the translations (needs gettext)

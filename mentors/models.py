@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from willkommen.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
+from willkommen.core.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
 
 
 class MentorStatus(models.TextChoices):

@@ -1,7 +1,7 @@
 """Every change to a mentor goes through these functions.
 
 Each runs in one transaction, validates, saves, writes the mentor's timeline and queues mail
-(sent after commit, see willkommen.mail). Field-level history is recorded by pghistory.
+(sent after commit, see willkommen.core.mail). Field-level history is recorded by pghistory.
 """
 
 import hashlib
@@ -29,7 +29,7 @@ from mentors.models import (
     MentorStatus,
     RejectedSubmission,
 )
-from willkommen.mail import mail_queue
+from willkommen.core.mail import mail_queue
 
 CONFIRMATION_SALT = "mentors.confirm-email"
 # Who may move where by hand. READY is never chosen: it follows from the checklist, and

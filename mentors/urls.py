@@ -2,7 +2,7 @@ from django.urls import path
 
 from mentors.views import detail, interest, listing
 
-app_name = "mentors"
+# Namespace "mentors": the project URLconf adds the mentor page, which lives in the overview.
 urlpatterns = [
     # public: the interest form and its double opt-in
     path("mitmachen/", interest.interest_form, name="interest"),
@@ -11,7 +11,6 @@ urlpatterns = [
     # coordinators
     path("koordination/paten/", listing.mentor_list, name="list"),
     path("koordination/paten/export.csv", listing.mentor_export, name="export"),
-    path("koordination/paten/<int:pk>/", detail.mentor_detail, name="detail"),
     path("koordination/paten/<int:pk>/bearbeiten/", detail.mentor_edit, name="edit"),
     path("koordination/paten/<int:pk>/verlauf/", detail.mentor_history, name="history"),
     path("koordination/paten/<int:pk>/status/", detail.mentor_status, name="status"),

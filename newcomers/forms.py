@@ -15,9 +15,9 @@ from newcomers.models import (
     Tandem,
     Urgency,
 )
-from willkommen.forms import as_checkboxes
-from willkommen.models import SupportArea, User
-from willkommen.vocabularies import District, Language
+from willkommen.core.forms import as_checkboxes
+from willkommen.core.models import SupportArea, User
+from willkommen.core.vocabularies import District, Language
 
 
 class MonthField(forms.DateField):

@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 
 from mentors.models import ChecklistEntry, ChecklistItem, Mentor, MentorLanguage, MentorStatus
 from newcomers.models import OPEN_TANDEM_STATUSES, Referral, ReferralStatus
-from willkommen.districts import NEIGHBOURS
-from willkommen.vocabularies import District, Language, LanguageLevel
+from willkommen.core.districts import NEIGHBOURS
+from willkommen.core.vocabularies import District, Language, LanguageLevel
 
 # A shared language is what newcomers miss most; it matters twice as much while their German
 # is below B1. Only a mentor's own B1 or better counts as speaking it.

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from willkommen.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
+from willkommen.core.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
 
 
 class ReferralStatus(models.TextChoices):

@@ -25,7 +25,7 @@ from newcomers.models import (
     Tandem,
     TandemStatus,
 )
-from willkommen.mail import mail_queue
+from willkommen.core.mail import mail_queue
 
 CONSENT_FORM_VERSION = "2026-11"
 # Which coordinator decision may follow which status.

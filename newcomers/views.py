@@ -52,8 +52,8 @@ from newcomers.services import (
     tandem_propose,
     tandem_start,
 )
-from willkommen.exports import csv_response
-from willkommen.roles import advisor_required, coordinator_required
+from willkommen.core.exports import csv_response
+from willkommen.core.roles import advisor_required, coordinator_required
 
 
 def _add_errors(form, error: ValidationError) -> None:

@@ -19,7 +19,7 @@ from mentors.models import ChecklistItem, Mentor, MentorStatus
 from mentors.services import mentor_check_item
 from seminars.calendar import event_ics
 from seminars.models import CalendarFeed, Event, EventType, Invitation, InvitationStatus
-from willkommen.mail import mail_queue
+from willkommen.core.mail import mail_queue
 
 ANSWER_SALT = "seminars.answer"
 

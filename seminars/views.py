@@ -28,7 +28,7 @@ from seminars.services import (
     invitation_for_answer,
     invitations_send,
 )
-from willkommen.roles import coordinator_required, is_coordinator
+from willkommen.core.roles import coordinator_required, is_coordinator
 
 
 @coordinator_required

@@ -1,8 +1,8 @@
 import pytest
 
 from tests.factories import UserFactory
-from willkommen.roles import Role
-from willkommen.services import user_set_role
+from willkommen.core.roles import Role
+from willkommen.core.services import user_set_role
 
 PASSWORD = "a-long-test-password"
 

@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from willkommen.models import User
+from willkommen.core.models import User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -49,7 +49,7 @@ class MentorFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def support_areas(self, create, extracted, **kwargs):
-        from willkommen.models import SupportArea
+        from willkommen.core.models import SupportArea
 
         if create:
             slugs = extracted if extracted is not None else ["authorities", "german"]
@@ -79,7 +79,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def support_areas(self, create, extracted, **kwargs):
-        from willkommen.models import SupportArea
+        from willkommen.core.models import SupportArea
 
         if create:
             slugs = extracted if extracted is not None else ["authorities", "german"]

@@ -50,10 +50,11 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
-    "willkommen",
+    "willkommen.core",
     "mentors",
     "newcomers",
     "seminars",
+    "willkommen.overview",
 ]
 
 MIDDLEWARE = [
@@ -68,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pghistory.middleware.HistoryMiddleware",
-    "willkommen.middleware.no_store_for_signed_in_users",
+    "willkommen.core.middleware.no_store_for_signed_in_users",
     # Axes must come last: it turns a lockout raised during login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -87,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "willkommen.context_processors.site",
+                "willkommen.overview.context_processors.site",
             ],
         },
     },
@@ -135,7 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "willkommen.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "willkommen.core.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 # Django's login form passes the address as "username", whatever USERNAME_FIELD is.
 AXES_USERNAME_FORM_FIELD = "username"

@@ -2,18 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from willkommen import views
+from mentors.urls import urlpatterns as mentors_urlpatterns
+from willkommen.core import views
+from willkommen.overview import views as overview
+from willkommen.overview.urls import mentor_urlpatterns
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("datenschutz/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
-    path("start/", views.home, name="home"),
-    path("koordination/", views.dashboard, name="dashboard"),
-    path("koordination/berichte/", views.report_page, name="reports"),
+    path("start/", overview.home, name="home"),
+    path("koordination/", overview.dashboard, name="dashboard"),
+    path("koordination/berichte/", overview.report_page, name="reports"),
     path(
         "koordination/berichte/<slug:key>.<str:fmt>",
-        views.report_export,
+        overview.report_export,
         name="report_export",
     ),
     path("konto/anmelden/", views.LoginView.as_view(), name="login"),
@@ -46,7 +49,7 @@ urlpatterns = [
     ),
     path("sprache/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("mentors.urls")),
+    path("", include((mentors_urlpatterns + mentor_urlpatterns, "mentors"))),
     path("", include("newcomers.urls")),
     path("", include("seminars.urls")),
 ]

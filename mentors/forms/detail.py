@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mentors.forms.interest import BaseLanguageFormSet, LanguageForm
 from mentors.models import ActivityKind, ChecklistItem, LeftReason, Mentor, MentorStatus
-from willkommen.forms import as_checkboxes
-from willkommen.vocabularies import District
+from willkommen.core.forms import as_checkboxes
+from willkommen.core.vocabularies import District
 
 # The model's labels speak to the applicant ("whom you would like to accompany"); the
 # coordinators read about the mentor. The history of changes uses the same words.

@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mentors.models import MentorStatus
-from willkommen.models import SupportArea
-from willkommen.vocabularies import District, Language, TimeOfDay, Weekday
+from willkommen.core.models import SupportArea
+from willkommen.core.vocabularies import District, Language, TimeOfDay, Weekday
 
 ANY = [("", _("all"))]
 

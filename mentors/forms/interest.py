@@ -16,8 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentors.models import HeardAbout, Preference
-from willkommen.models import SupportArea
-from willkommen.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
+from willkommen.core.models import SupportArea
+from willkommen.core.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
 
 STARTED_SALT = "mentors.interest-form-started"
 HONEYPOT = "website"  # a name that bots like to fill in

@@ -7,8 +7,8 @@ from django.utils import timezone
 from mentors.forms.filters import MentorFilterForm
 from mentors.models import MentorStatus
 from mentors.selectors import mentor_counts_by_status, mentors_for_list
-from willkommen.exports import csv_response
-from willkommen.roles import coordinator_required
+from willkommen.core.exports import csv_response
+from willkommen.core.roles import coordinator_required
 
 PAGE_SIZE = 25
 

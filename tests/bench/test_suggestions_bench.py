@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from mentors.models import Mentor, MentorLanguage
 from tests.factories import ReferralFactory
-from willkommen.models import SupportArea
-from willkommen.vocabularies import District, Language
+from willkommen.core.models import SupportArea
+from willkommen.core.vocabularies import District, Language
 
 MENTORS = 10_000
 ROUNDS = 20

@@ -2,8 +2,8 @@ import pytest
 
 from tests.browser.conftest import assert_accessible, press, screenshot
 from tests.factories import UserFactory
-from willkommen.roles import Role
-from willkommen.services import user_set_role
+from willkommen.core.roles import Role
+from willkommen.core.services import user_set_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,8 +13,8 @@ from mentors.models import ChecklistEntry, Mentor, MentorStatus
 from seminars.models import Event
 from tests.browser.conftest import assert_accessible, press, screenshot
 from tests.factories import MentorFactory, UserFactory
-from willkommen.roles import Role
-from willkommen.services import user_set_role
+from willkommen.core.roles import Role
+from willkommen.core.services import user_set_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

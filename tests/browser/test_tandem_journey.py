@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.browser.conftest import assert_accessible, press, screenshot
 from tests.factories import MentorFactory, ReferralFactory, UserFactory
-from willkommen.roles import Role
-from willkommen.services import user_set_role
+from willkommen.core.roles import Role
+from willkommen.core.services import user_set_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -25,8 +25,8 @@ from mentors.models import (
 )
 from mentors.services import mentor_update
 from tests.factories import MentorFactory, UserFactory
-from willkommen.roles import Role
-from willkommen.services import user_set_role
+from willkommen.core.roles import Role
+from willkommen.core.services import user_set_role
 
 TODAY = timezone.localdate
 SCREENING_STEPS = ("conversation", "agreement", "confidentiality", "seminar")

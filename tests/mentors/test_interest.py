@@ -15,7 +15,7 @@ from mentors.forms.interest import form_started_token
 from mentors.models import ActivityKind, Mentor, RejectedSubmission
 from mentors.services import CONFIRMATION_SALT, confirmation_token
 from tests.factories import MentorFactory
-from willkommen.models import QueuedMail, SupportArea
+from willkommen.core.models import QueuedMail, SupportArea
 
 URL = reverse("mentors:interest")
 THANKS = reverse("mentors:interest_thanks")

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from mentors.models import MentorStatus
 from tests.factories import MentorFactory
-from willkommen.models import SupportArea
+from willkommen.core.models import SupportArea
 
 LIST = reverse("mentors:list")
 EXPORT = reverse("mentors:export")

@@ -19,7 +19,7 @@ from mentors.services import (
     mentors_purge_unconfirmed,
 )
 from tests.factories import MentorFactory
-from willkommen.models import QueuedMail, SupportArea
+from willkommen.core.models import QueuedMail, SupportArea
 
 TODAY = timezone.localdate
 

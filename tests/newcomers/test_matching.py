@@ -15,7 +15,7 @@ from newcomers.matching import (
     suggestions,
 )
 from tests.factories import MentorFactory, ReferralFactory
-from willkommen.districts import NEIGHBOURS
+from willkommen.core.districts import NEIGHBOURS
 
 NOW = timezone.now()
 

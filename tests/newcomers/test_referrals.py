@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from newcomers.models import Referral, ReferralActivity, ReferralStatus
 from tests.factories import MentorFactory, ReferralFactory, UserFactory
-from willkommen.models import SupportArea
-from willkommen.roles import Role
-from willkommen.services import user_set_role
+from willkommen.core.models import SupportArea
+from willkommen.core.roles import Role
+from willkommen.core.services import user_set_role
 
 
 def referral_data(**changes):

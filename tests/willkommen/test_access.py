@@ -7,8 +7,8 @@ from mentors.services import confirmation_token
 from newcomers.services import tandem_answer_token
 from seminars.services import answer_token
 from tests.factories import MentorFactory, ReferralFactory, an_invitation, proposed_tandem
-from willkommen.models import User
-from willkommen.roles import REFER
+from willkommen.core.models import User
+from willkommen.core.roles import REFER
 
 LOGIN = "login"  # redirected to the login page
 # name: (expected for anonymous, for an advisor, for a coordinator)

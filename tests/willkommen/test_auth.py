@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from willkommen.models import User, UserEvent, UserRoleEvent
-from willkommen.roles import Role
+from willkommen.core.models import User, UserEvent, UserRoleEvent
+from willkommen.core.roles import Role
 
 
 def login(client, email, password=PASSWORD):

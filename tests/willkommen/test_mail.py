@@ -3,8 +3,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 
-from willkommen.mail import mail_queue
-from willkommen.models import QueuedMail
+from willkommen.core.mail import mail_queue
+from willkommen.core.models import QueuedMail
 
 UNREACHABLE_SMTP = {
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -10,8 +10,8 @@ from django.utils import timezone
 from mentors.models import Mentor
 from newcomers.models import Referral, Tandem
 from tests.factories import MentorFactory, ReferralFactory, UserFactory
-from willkommen.forms import PeriodForm
-from willkommen.reports import Period, published, report
+from willkommen.overview.forms import PeriodForm
+from willkommen.overview.reports import Period, published, report
 
 YEAR = Period(date(2025, 1, 1), date(2025, 12, 31))
 ZONE = timezone.get_default_timezone()

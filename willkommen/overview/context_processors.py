@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from willkommen.navigation import navigation_for
+from willkommen.overview.navigation import navigation_for
 
 
 def site(request):

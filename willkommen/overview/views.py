@@ -1,44 +1,22 @@
+"""The coordinators' overview of the whole programme: start pages, dashboard, reports."""
+
 import openpyxl
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from mentors.models import MentorStatus
 from mentors.selectors import mentor_queue
 from newcomers.models import ReferralStatus
 from newcomers.selectors import referral_queue, tandem_queues
 from seminars.selectors import mentors_without_seminar_date, upcoming_events
-from willkommen.exports import csv_response
-from willkommen.forms import LoginForm, PasswordResetForm, PeriodForm
-from willkommen.reports import published, report
-from willkommen.roles import coordinator_required, home_url_for
-
-
-def landing(request):
-    return render(request, "willkommen/landing.html")
-
-
-def privacy(request):
-    return render(request, "willkommen/privacy.html")
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    """For load balancers: 200 "ok" while the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
+from willkommen.core.exports import csv_response
+from willkommen.core.roles import coordinator_required
+from willkommen.overview.forms import PeriodForm
+from willkommen.overview.navigation import home_url_for
+from willkommen.overview.reports import published, report
 
 
 def home(request):
@@ -113,29 +91,6 @@ def section_placeholder(template_title):
         return render(request, "willkommen/section_placeholder.html", {"title": template_title})
 
     return view
-
-
-class LoginView(auth_views.LoginView):
-    form_class = LoginForm
-    redirect_authenticated_user = True
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    form_class = PasswordResetForm
-    success_url = reverse_lazy("password_reset_done")
-
-
-def locked_out(request, original_response=None, credentials=None):
-    """Shown by django-axes after too many wrong passwords (HTTP 429)."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
-
-
-class LogoutView(auth_views.LogoutView):
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        messages.success(request, _("You have been logged out."))
-        return response
 
 
 def _chart(table):

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from willkommen.roles import is_advisor, is_coordinator
+from willkommen.core.roles import is_advisor, is_coordinator
 
 # (label, URL name, URL namespaces or names that count as "this section")
 COORDINATOR_NAVIGATION = [
@@ -33,3 +33,12 @@ def navigation_for(request) -> list[dict]:
         {"label": label, "url": reverse(name), "current": bool(here & sections)}
         for label, name, sections in entries
     ]
+
+
+def home_url_for(user) -> str:
+    """Where a signed-in person starts: their role's overview."""
+    if is_coordinator(user):
+        return reverse("dashboard")
+    if is_advisor(user):
+        return reverse("newcomers:my_referrals")
+    return reverse("landing")

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from willkommen.mail import mail_queue
-from willkommen.models import User
-from willkommen.roles import Role
+from willkommen.core.mail import mail_queue
+from willkommen.core.models import User
+from willkommen.core.roles import Role
 
 
 class AccountExists(ValueError):

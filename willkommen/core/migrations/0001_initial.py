@@ -5,7 +5,7 @@ import django.db.models.functions.text
 import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
-import willkommen.models
+import willkommen.core.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 'permissions': [('coordinate', "Can use the coordinators' pages"), ('refer', 'Can refer newcomers to the programme')],
             },
             managers=[
-                ('objects', willkommen.models.UserManager()),
+                ('objects', willkommen.core.models.UserManager()),
             ],
         ),
         migrations.CreateModel(

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from willkommen.models import User
+from willkommen.core.models import User
 
 
 @admin.register(User)

@@ -11,7 +11,6 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.urls import reverse
 
 
 class Role(models.TextChoices):
@@ -59,15 +58,6 @@ def is_coordinator(user) -> bool:
 
 def is_advisor(user) -> bool:
     return user.is_authenticated and user.has_perm(REFER)
-
-
-def home_url_for(user) -> str:
-    """Where a signed-in person starts: their role's overview."""
-    if is_coordinator(user):
-        return reverse("dashboard")
-    if is_advisor(user):
-        return reverse("newcomers:my_referrals")
-    return reverse("landing")
 
 
 def _role_required(check):

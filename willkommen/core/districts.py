@@ -3,7 +3,7 @@
 Kept by hand from the city's district map; symmetric (checked by a test).
 """
 
-from willkommen.vocabularies import District as D
+from willkommen.core.vocabularies import District as D
 
 NEIGHBOURS = {
     D.MITTE: {D.NORD, D.OST, D.SUED, D.WEST, D.BAD_CANNSTATT},

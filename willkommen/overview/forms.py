@@ -1,50 +1,12 @@
+"""The report's period form."""
+
 import datetime
 
 from django import forms
-from django.contrib.auth import forms as auth_forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from willkommen.mail import mail_queue
-
-
-class LoginForm(AuthenticationForm):
-    """Django's login form with our wording: addresses are not case-sensitive here."""
-
-    username = forms.EmailField(
-        label=_("Email address"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
-    )
-    error_messages = {
-        "invalid_login": _(
-            "The email address or the password is not correct. Please check both and try again."
-        ),
-        "inactive": _("This account has been deactivated. Please contact the coordinators."),
-    }
-
-
-class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's form, but the mail is queued like all others (a mail server outage is no 500)."""
-
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):  # fmt: skip
-        mail_queue(
-            to=to_email, template="registration/password_reset", context=context,
-            language=get_language(),
-        )  # fmt: skip
-
-
-def as_checkboxes(field: forms.Field) -> forms.MultipleChoiceField:
-    """A model ArrayField of choices as a group of checkboxes (its default is a text input)."""
-    return forms.MultipleChoiceField(
-        label=field.label,
-        help_text=field.help_text,
-        required=False,
-        choices=[choice for choice in field.base_field.choices if choice[0]],
-        widget=forms.CheckboxSelectMultiple,
-    )
+from willkommen.overview.reports import Period
 
 
 class PeriodForm(forms.Form):
@@ -73,8 +35,6 @@ class PeriodForm(forms.Form):
 
     def period(self):
         """The chosen period; the current year when nothing (valid) was chosen."""
-        from willkommen.reports import Period
-
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("start") and data.get("end"):

@@ -30,7 +30,7 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who logs in: a coordinator, a Welcome Center advisor or IT (superuser).
 
-    What someone may do comes from their role (a group, see `willkommen.roles`).
+    What someone may do comes from their role (a group, see `willkommen.core.roles`).
     """
 
     username = None

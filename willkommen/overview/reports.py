@@ -25,8 +25,8 @@ from newcomers.models import (
     TandemStatus,
 )
 from seminars.models import EventType, Invitation, InvitationStatus
-from willkommen.models import SupportArea
-from willkommen.vocabularies import District, Language
+from willkommen.core.models import SupportArea
+from willkommen.core.vocabularies import District, Language
 
 SMALL_COUNT = 5  # below this, a published count could point to a person
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from willkommen.mail import mails_send_queued
+from willkommen.core.mail import mails_send_queued
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from willkommen.roles import Role
-from willkommen.services import AccountExists, user_create
+from willkommen.core.roles import Role
+from willkommen.core.services import AccountExists, user_create
 
 ROLES = {"koordination": Role.COORDINATOR, "welcome-center": Role.ADVISOR}
 

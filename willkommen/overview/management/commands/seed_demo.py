@@ -17,10 +17,10 @@ from mentors.services import (
 )
 from newcomers.models import Referral
 from newcomers.services import referral_submit, referral_triage
-from willkommen.models import SupportArea, User
-from willkommen.roles import Role
-from willkommen.services import user_create, user_set_role
-from willkommen.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
+from willkommen.core.models import SupportArea, User
+from willkommen.core.roles import Role
+from willkommen.core.services import user_create, user_set_role
+from willkommen.core.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
 
 DEFAULT_PASSWORD = "willkommen-demo"  # noqa: S105 - printed on purpose, demo data only
 DEMO_LOGINS = [

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from willkommen.models import QueuedMail
+from willkommen.core.models import QueuedMail
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
