@@ -7,3 +7,8 @@ os.environ.setdefault("DEBUG", "true")
 from willkommen.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Several test runs at once on one server (helpers, a second checkout) each need their own
+# test database: TEST_DB_SUFFIX=a make test.
+if suffix := os.environ.get("TEST_DB_SUFFIX"):
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{suffix}"}  # noqa: F405
