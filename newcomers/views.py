@@ -53,16 +53,8 @@ from newcomers.services import (
     tandem_start,
 )
 from willkommen.core.exports import csv_response
+from willkommen.core.forms import add_service_errors
 from willkommen.core.roles import advisor_required, coordinator_required
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
 
 # --- Advisors --------------------------------------------------------------------------------
 
@@ -90,7 +82,7 @@ def referral_create(request):
                 support_areas=form.cleaned_data["support_areas"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -131,7 +123,7 @@ def referral_edit(request, pk):
                 support_areas=form.cleaned_data["support_areas"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("newcomers:my_referral", referral.pk)
@@ -373,7 +365,7 @@ def tandem_detail(request, pk):
             try:
                 message = _tandem_step(request, tandem, step, form)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, message)
                 return redirect(tandem)
@@ -404,7 +396,7 @@ def tandem_answer_view(request, token):
             tandem_answer(tandem=tandem, accept=form.cleaned_data["accept"],
                           reason=form.cleaned_data["reason"])  # fmt: skip
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             tandem.refresh_from_db()
     return render(

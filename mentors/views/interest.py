@@ -22,6 +22,7 @@ from mentors.services import (
     mentor_for_confirmation,
     submission_reject,
 )
+from willkommen.core.forms import add_service_errors
 
 FORM_TEMPLATE = "mentors/interest_form.html"
 
@@ -56,18 +57,9 @@ def interest_form(request):
             language=get_language(),
         )
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return render(request, FORM_TEMPLATE, context)
     return redirect("mentors:interest_thanks")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's objection at the field it names, or at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def interest_thanks(request):

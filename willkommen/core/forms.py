@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +43,15 @@ def as_checkboxes(field: forms.Field) -> forms.MultipleChoiceField:
         choices=[choice for choice in field.base_field.choices if choice[0]],
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: at the field it names, or at the top.
+
+    The one way every view maps a service's objection onto the form the user sent.
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
