@@ -1,20 +1,46 @@
+from datetime import date
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from willkommen.core.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
 
 
 class MentorStatus(models.TextChoices):
+    """Where a mentor stands. Only NEW, CONTACTED, PAUSED and LEFT are decided by a person (and
+    stored as the mentor's `stage`); the others follow from facts, see `derive_status`."""
+
     NEW = "new", _("new")
     CONTACTED = "contacted", _("contacted")
     SCREENING = "screening", _("introductory conversation held")
     READY = "ready", _("ready for matching")
     ACTIVE = "active", _("active")
+    PAUSED = "paused", _("paused")
+    LEFT = "left", _("left")
+
+    @classmethod
+    def matchable(cls) -> list["MentorStatus"]:
+        """May be proposed for a tandem (given a free place)."""
+        return [cls.READY, cls.ACTIVE]
+
+    @classmethod
+    def in_screening(cls) -> list["MentorStatus"]:
+        """Recruited but not yet ready: the introductory seminar is still ahead of them."""
+        return [cls.SCREENING]
+
+
+class MentorStage(models.TextChoices):
+    """What a coordinator decided about a mentor: the stored part of the status."""
+
+    NEW = "new", _("new")
+    CONTACTED = "contacted", _("contacted")
     PAUSED = "paused", _("paused")
     LEFT = "left", _("left")
 
@@ -46,16 +72,149 @@ class LeftReason(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class ChecklistItem(models.TextChoices):
+    """The screening steps before a first tandem, in the order they usually happen."""
+
+    CONVERSATION = "conversation", _("introductory conversation")
+    AGREEMENT = "agreement", _("volunteer agreement signed")
+    CONFIDENTIALITY = "confidentiality", _("confidentiality pledge signed")
+    POLICE_CERTIFICATE = "police-certificate", _("extended police certificate seen")
+    SEMINAR = "seminar", _("introductory seminar attended")
+
+
+# --- The mentor's status, derived in one place ----------------------------------------------
+
+# Every step but the police certificate, which only mentors of families need.
+REQUIRED_STEPS = [item for item in ChecklistItem if item != ChecklistItem.POLICE_CERTIFICATE]
+
+
+def certificate_valid(entry: "ChecklistEntry | None", today: date) -> bool:
+    """The one rule for the extended police certificate: seen, and not due for renewal."""
+    return entry is not None and entry.valid_until is not None and entry.valid_until >= today
+
+
+def steps_required(accompanies_families: bool) -> list[ChecklistItem]:
+    if accompanies_families:
+        return [*REQUIRED_STEPS, ChecklistItem.POLICE_CERTIFICATE]
+    return REQUIRED_STEPS
+
+
+def checklist_complete(*, accompanies_families: bool, checklist, today: date) -> bool:
+    """Ready as far as screening goes: every required step done, a certificate still valid."""
+    done = {entry.item: entry for entry in checklist}
+    if accompanies_families and not certificate_valid(
+        done.get(ChecklistItem.POLICE_CERTIFICATE), today
+    ):
+        return False
+    return all(item in done for item in REQUIRED_STEPS)
+
+
+def derive_status(
+    *, stage: str, tandems_active: int, accompanies_families: bool, checklist, today: date
+) -> MentorStatus:
+    """The status from what was decided (stage) and the facts. Its twin for querysets is
+    `status_expression`; tests/mentors/test_status.py holds both equal."""
+    if stage in (MentorStage.LEFT, MentorStage.PAUSED):
+        return MentorStatus(stage)
+    if tandems_active > 0:
+        return MentorStatus.ACTIVE
+    checklist = list(checklist)
+    if checklist_complete(
+        accompanies_families=accompanies_families, checklist=checklist, today=today
+    ):
+        return MentorStatus.READY
+    if any(entry.item == ChecklistItem.CONVERSATION for entry in checklist):
+        return MentorStatus.SCREENING
+    return MentorStatus(stage)
+
+
+class LocalToday(models.Func):
+    """Today in the programme's time zone, as the database sees it: a queryset built once
+    (a form field's choices, say) still derives statuses for the day it runs."""
+
+    template = "(CURRENT_TIMESTAMP AT TIME ZONE %(expressions)s)::date"
+    output_field = models.DateField()
+
+    def __init__(self):
+        super().__init__(models.Value(settings.TIME_ZONE))
+
+
+def valid_certificate_exists(today) -> models.Exists:
+    """`certificate_valid` in SQL, for the mentor of the outer query."""
+    return models.Exists(
+        ChecklistEntry.objects.filter(
+            mentor=models.OuterRef("pk"),
+            item=ChecklistItem.POLICE_CERTIFICATE,
+            valid_until__gte=today,
+        )
+    )
+
+
+def status_expression(today=None) -> models.Case:
+    """`derive_status` in SQL, for lists and filters; today by default."""
+    today = today or LocalToday()
+    entries = ChecklistEntry.objects.filter(mentor=models.OuterRef("pk"))
+    steps_done = models.Subquery(
+        entries.filter(item__in=REQUIRED_STEPS)
+        .order_by()
+        .values("mentor")
+        .annotate(count=models.Count("*"))
+        .values("count"),
+        output_field=models.IntegerField(),
+    )
+    families = models.Q(preferences__contains=[Preference.FAMILIES_WITH_CHILDREN])
+    complete = models.Q(Exact(steps_done, len(REQUIRED_STEPS))) & (
+        ~families | valid_certificate_exists(today)
+    )
+    return models.Case(
+        models.When(stage=MentorStage.LEFT, then=models.Value(MentorStatus.LEFT.value)),
+        models.When(stage=MentorStage.PAUSED, then=models.Value(MentorStatus.PAUSED.value)),
+        models.When(tandems_active__gt=0, then=models.Value(MentorStatus.ACTIVE.value)),
+        models.When(complete, then=models.Value(MentorStatus.READY.value)),
+        models.When(
+            models.Exists(entries.filter(item=ChecklistItem.CONVERSATION)),
+            then=models.Value(MentorStatus.SCREENING.value),
+        ),
+        default=models.F("stage"),
+        output_field=models.CharField(),
+    )
+
+
 class MentorQuerySet(models.QuerySet):
     def confirmed(self):
         return self.exclude(email_confirmed_at=None)
 
-    def with_free_capacity(self):
-        return (
-            self.filter(status__in=[MentorStatus.READY, MentorStatus.ACTIVE])
-            .annotate(free_places=models.F("capacity") - models.F("active_tandems"))
-            .filter(free_places__gt=0)
+    def with_free_place(self):
+        return self.filter(places_taken__lt=models.F("capacity"))
+
+    def matchable(self):
+        """May be proposed now: confirmed, ready or active, with a free place."""
+        return self.confirmed().filter(status__in=MentorStatus.matchable()).with_free_place()
+
+    def for_children(self, today: date):
+        """May accompany a household with children: wishes to, and the certificate is valid."""
+        return self.filter(
+            valid_certificate_exists(today),
+            preferences__contains=[Preference.FAMILIES_WITH_CHILDREN],
         )
+
+    def with_screened_on(self):
+        """`screened_on`: the day the last checklist step was recorded as done."""
+        return self.annotate(
+            screened_on=models.Subquery(
+                ChecklistEntry.objects.filter(mentor=models.OuterRef("pk"))
+                .order_by("-done_on")
+                .values("done_on")[:1]
+            )
+        )
+
+
+class MentorManager(models.Manager.from_queryset(MentorQuerySet)):
+    """Every queryset of mentors carries the derived `status`, so that lists, filters and
+    counts all read it the same way."""
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(status=status_expression())
 
 
 @pghistory.track(exclude=["updated_at"])
@@ -99,18 +258,17 @@ class Mentor(models.Model):
     consent_version = models.CharField(_("version of the privacy notice"), max_length=20)
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
 
-    status = models.CharField(
-        _("status"), max_length=10, choices=MentorStatus.choices, default=MentorStatus.NEW
+    # What coordinators decided; the status shown everywhere is derived (see derive_status).
+    stage = models.CharField(
+        _("stage"), max_length=10, choices=MentorStage.choices, default=MentorStage.NEW
     )
     capacity = models.PositiveSmallIntegerField(_("tandems at the same time"), default=1)
-    # When the mentor last became ready for matching: long waits weigh in the suggestions.
-    ready_since = models.DateTimeField(_("ready since"), null=True, blank=True, editable=False)
-    # Kept up to date by the tandem services; a column, so that lists filter on it cheaply.
-    active_tandems = models.PositiveSmallIntegerField(default=0, editable=False)
-    works_with_children = models.BooleanField(
-        _("will accompany families with children"),
-        default=False,
-        help_text=_("Then the extended police certificate must have been seen."),
+    # Stored for the database's sake, kept by the place services in mentors/services.py only
+    # (a test recounts them from the tandems): proposals, accepted and active tandems each take
+    # a place, and a constraint forbids more than `capacity`; the active ones make "active".
+    places_taken = models.PositiveSmallIntegerField(_("places taken"), default=0, editable=False)
+    tandems_active = models.PositiveSmallIntegerField(
+        _("active tandems"), default=0, editable=False
     )
     left_reason = models.CharField(
         _("reason for leaving"), max_length=20, choices=LeftReason.choices, blank=True
@@ -118,7 +276,7 @@ class Mentor(models.Model):
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = MentorQuerySet.as_manager()
+    objects = MentorManager()
 
     class Meta:
         verbose_name = _("mentor")
@@ -131,14 +289,18 @@ class Mentor(models.Model):
                 violation_error_message=_("Another mentor already has this email address."),
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=MentorStatus.values), name="mentor_status_valid"
+                condition=models.Q(stage__in=MentorStage.values), name="mentor_stage_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(capacity__gte=1, capacity__lte=5), name="mentor_capacity_1_to_5"
             ),
             models.CheckConstraint(
-                condition=models.Q(active_tandems__lte=models.F("capacity")),
-                name="mentor_tandems_within_capacity",
+                condition=models.Q(places_taken__lte=models.F("capacity")),
+                name="mentor_places_within_capacity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tandems_active__lte=models.F("places_taken")),
+                name="mentor_active_tandems_hold_places",
             ),
             models.CheckConstraint(
                 condition=~models.Q(district=District.SURROUNDING_AREA) | ~models.Q(postal_code=""),
@@ -146,7 +308,7 @@ class Mentor(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "last_name"], name="mentor_status_name"),
+            models.Index(fields=["stage", "last_name"], name="mentor_stage_name"),
             models.Index(fields=["district"], name="mentor_district"),
             models.Index(fields=["-created_at"], name="mentor_created"),
         ]
@@ -163,7 +325,37 @@ class Mentor(models.Model):
 
     @property
     def free_places(self):
-        return max(self.capacity - self.active_tandems, 0)
+        return max(self.capacity - self.places_taken, 0)
+
+    @property
+    def accompanies_families(self) -> bool:
+        """Wishes to accompany families with children: then the police certificate is needed."""
+        return Preference.FAMILIES_WITH_CHILDREN in self.preferences
+
+    @property
+    def status(self) -> MentorStatus:
+        """Derived from the stage and the facts. Querysets annotate it (MentorQuerySet); an
+        instance made otherwise derives it here, from its checklist."""
+        if getattr(self, "_status", None) is None:
+            self._status = derive_status(
+                stage=self.stage,
+                tandems_active=self.tandems_active,
+                accompanies_families=self.accompanies_families,
+                checklist=self.checklist.all() if self.pk else [],
+                today=timezone.localdate(),
+            )
+        return self._status
+
+    @status.setter
+    def status(self, value):
+        self._status = MentorStatus(value) if value else None
+
+    def get_status_display(self) -> str:
+        return self.status.label
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._status = None
 
     @property
     def weekday_labels(self):
@@ -192,16 +384,6 @@ class MentorLanguage(models.Model):
 
     def __str__(self):
         return f"{self.get_language_display()} ({self.get_level_display()})"
-
-
-class ChecklistItem(models.TextChoices):
-    """The screening steps before a first tandem, in the order they usually happen."""
-
-    CONVERSATION = "conversation", _("introductory conversation")
-    AGREEMENT = "agreement", _("volunteer agreement signed")
-    CONFIDENTIALITY = "confidentiality", _("confidentiality pledge signed")
-    POLICE_CERTIFICATE = "police-certificate", _("extended police certificate seen")
-    SEMINAR = "seminar", _("introductory seminar attended")
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -1,6 +1,6 @@
 """Reads of mentors that more than one page needs."""
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from mentors.models import Mentor, MentorLanguage, MentorStatus
@@ -62,7 +62,5 @@ def _filtered(filters: dict) -> QuerySet:
     if filters.get("ready"):
         mentors = mentors.filter(status=MentorStatus.READY)
     if filters.get("free_capacity"):
-        mentors = mentors.filter(
-            status__in=[MentorStatus.READY, MentorStatus.ACTIVE], active_tandems__lt=F("capacity")
-        )
+        mentors = mentors.matchable()
     return mentors

@@ -22,26 +22,39 @@ from mentors.models import (
     ChecklistEntry,
     ChecklistItem,
     InterestAttempt,
+    LeftReason,
     Mentor,
     MentorActivity,
     MentorEvent,
     MentorLanguage,
+    MentorStage,
     MentorStatus,
     RejectedSubmission,
 )
+from willkommen.core.dates import PROGRAMME_START, check_date_window
 from willkommen.core.mail import mail_queue
 
 CONFIRMATION_SALT = "mentors.confirm-email"
-# Who may move where by hand. READY is never chosen: it follows from the checklist, and
-# ACTIVE follows from tandems. From PAUSED a mentor returns to what the checklist says.
+# A police certificate is renewed every few years; a longer validity is a typing error.
+CERTIFICATE_LONGEST_VALIDITY = timedelta(days=5 * 366)
+# The steps a coordinator may take from each (derived) status, and the stage each one decides.
+# SCREENING records the introductory conversation (a checklist fact); READY from PAUSED means
+# "resume": the status returns to what the checklist and tandems say.
 MANUAL_TRANSITIONS = {
     MentorStatus.NEW: [MentorStatus.CONTACTED, MentorStatus.LEFT],
     MentorStatus.CONTACTED: [MentorStatus.SCREENING, MentorStatus.LEFT],
     MentorStatus.SCREENING: [MentorStatus.PAUSED, MentorStatus.LEFT],
     MentorStatus.READY: [MentorStatus.PAUSED, MentorStatus.LEFT],
     MentorStatus.ACTIVE: [MentorStatus.PAUSED, MentorStatus.LEFT],
-    MentorStatus.PAUSED: [MentorStatus.READY, MentorStatus.LEFT],  # READY here means "resume"
+    MentorStatus.PAUSED: [MentorStatus.READY, MentorStatus.LEFT],
     MentorStatus.LEFT: [MentorStatus.CONTACTED],
+}
+STAGE_DECIDED = {
+    MentorStatus.CONTACTED: MentorStage.CONTACTED,
+    MentorStatus.SCREENING: MentorStage.CONTACTED,
+    MentorStatus.READY: MentorStage.CONTACTED,
+    MentorStatus.PAUSED: MentorStage.PAUSED,
+    MentorStatus.LEFT: MentorStage.LEFT,
 }
 
 
@@ -195,91 +208,64 @@ def submission_reject(*, reason: str, day: date | None = None) -> None:
 # --- Coordinators' work ----------------------------------------------------------------------
 
 
-def checklist_complete(mentor: Mentor, entries, today: date | None = None) -> bool:
-    """Ready for matching: every required step done, a police certificate still valid."""
-    today = today or timezone.localdate()
-    done = {entry.item: entry for entry in entries}
-    required = [item for item in ChecklistItem if item != ChecklistItem.POLICE_CERTIFICATE]
-    if mentor.works_with_children:
-        certificate = done.get(ChecklistItem.POLICE_CERTIFICATE)
-        if certificate is None or (certificate.valid_until and certificate.valid_until < today):
-            return False
-    return all(item in done for item in required)
-
-
 def allowed_transitions(mentor: Mentor) -> list[MentorStatus]:
     return MANUAL_TRANSITIONS[MentorStatus(mentor.status)]
 
 
-def _derived_status(mentor: Mentor) -> MentorStatus:
-    """Where the checklist and the tandems put a mentor who is neither paused nor gone."""
-    if mentor.active_tandems > 0:
-        return MentorStatus.ACTIVE
-    entries = list(mentor.checklist.all())
-    if checklist_complete(mentor, entries):
-        return MentorStatus.READY
-    if any(entry.item == ChecklistItem.CONVERSATION for entry in entries):
-        return MentorStatus.SCREENING
-    return MentorStatus.CONTACTED
+def _locked(mentor_id: int) -> Mentor:
+    """The mentor's row, locked for this transaction, with its status derived afresh."""
+    return Mentor.objects.select_for_update(of=("self",)).get(pk=mentor_id)
 
 
-def _set_status(mentor: Mentor, status: MentorStatus, *, by, note: str = "") -> None:
-    if mentor.status == status:
-        return
-    MentorActivity.objects.create(
-        mentor=mentor,
-        kind=ActivityKind.STATUS,
-        from_status=mentor.status,
-        to_status=status,
-        text=note,
-        created_by=by,
-    )
-    mentor.status = status
-    if status == MentorStatus.READY:
-        mentor.ready_since = timezone.now()
-    mentor.save(update_fields=["status", "left_reason", "ready_since", "updated_at"])
-
-
-def _refresh_status(mentor: Mentor, *, by) -> None:
-    """After a checklist or data change: follow the checklist, unless paused, gone or new."""
-    if mentor.status in (MentorStatus.CONTACTED, MentorStatus.SCREENING, MentorStatus.READY):
-        _set_status(mentor, _derived_status(mentor), by=by)
+def _record_status_change(mentor_id: int, before: MentorStatus, *, by, note: str = "") -> None:
+    """A timeline entry when a decision or a fact moved the mentor to another status."""
+    after = MentorStatus(Mentor.objects.get(pk=mentor_id).status)
+    if after != before or note:
+        MentorActivity.objects.create(
+            mentor_id=mentor_id,
+            kind=ActivityKind.STATUS,
+            from_status=before,
+            to_status=after,
+            text=note,
+            created_by=by,
+        )
 
 
 @transaction.atomic
 def mentor_transition(
     *, mentor: Mentor, to_status: str, by, note: str = "", left_reason: str = ""
 ) -> Mentor:
-    """Move a mentor by hand along MANUAL_TRANSITIONS; raises ValidationError otherwise.
+    """A coordinator's decision along MANUAL_TRANSITIONS; raises ValidationError otherwise.
 
-    "Introductory conversation held" also ticks that checklist item (dated today); leaving
-    needs a reason and no active tandem; resuming from a pause returns to what the checklist
-    and tandems say.
+    Stores the decided stage (and the reason for leaving); "introductory conversation held"
+    records that checklist step, dated today. Leaving needs a reason and no open proposal or
+    tandem. Writes the timeline.
     """
-    mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
+    mentor = _locked(mentor.pk)
+    before = MentorStatus(mentor.status)
     if to_status not in allowed_transitions(mentor):
         raise ValidationError(
             _("A mentor with the status “%(status)s” cannot be moved to “%(target)s”.")
-            % {"status": mentor.get_status_display(), "target": MentorStatus(to_status).label}
+            % {"status": before.label, "target": MentorStatus(to_status).label}
         )
     if to_status == MentorStatus.LEFT:
         if not left_reason:
-            raise ValidationError(_("Please choose why the mentor leaves the programme."))
-        if mentor.active_tandems:
-            raise ValidationError(_("Please end the mentor's active tandems first."))
-        mentor.left_reason = left_reason
-    elif mentor.status == MentorStatus.LEFT:
-        mentor.left_reason = ""
+            raise ValidationError({"left_reason": _("Please choose why the mentor leaves.")})
+        if left_reason not in LeftReason.values:
+            raise ValidationError({"left_reason": _("Please choose a reason from the list.")})
+        if mentor.places_taken:
+            raise ValidationError(_("Please end the mentor's tandems and open proposals first."))
+    mentor.left_reason = left_reason if to_status == MentorStatus.LEFT else ""
+    mentor.stage = STAGE_DECIDED[MentorStatus(to_status)]
+    mentor.save(update_fields=["stage", "left_reason", "updated_at"])
     if to_status == MentorStatus.SCREENING:
         ChecklistEntry.objects.get_or_create(
             mentor=mentor,
             item=ChecklistItem.CONVERSATION,
             defaults={"done_on": timezone.localdate(), "recorded_by": by},
         )
-    target = _derived_status(mentor) if mentor.status == MentorStatus.PAUSED else to_status
-    _set_status(mentor, MentorStatus(target), by=by, note=note)
-    _refresh_status(mentor, by=by)
-    return mentor
+    _record_status_change(mentor.pk, before, by=by, note=note)
+    return Mentor.objects.get(pk=mentor.pk)
 
 
 @transaction.atomic
@@ -287,8 +273,9 @@ def mentor_check_item(
     *, mentor: Mentor, item: str, done_on: date, by, valid_until: date | None = None
 ) -> ChecklistEntry:
     """Record a screening step (or correct its dates); the status follows the checklist."""
-    if done_on > timezone.localdate():
-        raise ValidationError({"done_on": _("The date cannot be in the future.")})
+    if item not in ChecklistItem.values:
+        raise ValidationError({"item": _("Unknown step.")})
+    check_date_window("done_on", done_on, earliest=PROGRAMME_START, latest=timezone.localdate())
     if item == ChecklistItem.POLICE_CERTIFICATE:
         if valid_until is None:
             raise ValidationError({"valid_until": _("Please enter when it must be renewed.")})
@@ -296,9 +283,11 @@ def mentor_check_item(
             raise ValidationError(
                 {"valid_until": _("The renewal date must be after the date it was seen.")}
             )
+        check_date_window("valid_until", valid_until, latest=done_on + CERTIFICATE_LONGEST_VALIDITY)
     else:
         valid_until = None
-    mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
+    mentor = _locked(mentor.pk)
+    before = MentorStatus(mentor.status)
     entry, _created = ChecklistEntry.objects.update_or_create(
         mentor=mentor,
         item=item,
@@ -310,19 +299,15 @@ def mentor_check_item(
         text=f"{ChecklistItem(item).label}: {done_on:%d.%m.%Y}",
         created_by=by,
     )
-    if item == ChecklistItem.CONVERSATION and mentor.status in (
-        MentorStatus.NEW,
-        MentorStatus.CONTACTED,
-    ):
-        _set_status(mentor, MentorStatus.SCREENING, by=by)
-    _refresh_status(mentor, by=by)
+    _record_status_change(mentor.pk, before, by=by)
     return entry
 
 
 @transaction.atomic
 def mentor_uncheck_item(*, mentor: Mentor, item: str, by) -> None:
     """Withdraw a screening step recorded by mistake; the status follows the checklist."""
-    mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
+    mentor = _locked(mentor.pk)
+    before = MentorStatus(mentor.status)
     deleted, _details = ChecklistEntry.objects.filter(mentor=mentor, item=item).delete()
     if deleted:
         MentorActivity.objects.create(
@@ -331,22 +316,35 @@ def mentor_uncheck_item(*, mentor: Mentor, item: str, by) -> None:
             text=_("withdrawn: %(item)s") % {"item": ChecklistItem(item).label},
             created_by=by,
         )
-        _refresh_status(mentor, by=by)
+        _record_status_change(mentor.pk, before, by=by)
 
 
 @transaction.atomic
 def mentor_update(
     *, mentor: Mentor, data: dict, languages: list[tuple[str, str]], support_areas, by
 ) -> Mentor:
-    """Save a coordinator's edit of the mentor's data (history by pghistory)."""
-    mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
+    """Save a coordinator's edit of the mentor's data (history by pghistory). A capacity below
+    the places taken is refused; a changed wish for families may change the status (the
+    police certificate), which the timeline records."""
+    mentor = _locked(mentor.pk)
+    before = MentorStatus(mentor.status)
     for field, value in data.items():
         setattr(mentor, field, value)
+    if mentor.capacity < mentor.places_taken:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "The mentor's proposals and tandems take %(count)s places; end one "
+                    "before lowering this."
+                )
+                % {"count": mentor.places_taken}
+            }
+        )
     mentor.full_clean(exclude=["support_areas"])
     mentor.save()
     mentor.support_areas.set(support_areas)
     _languages_set(mentor, languages)
-    _refresh_status(mentor, by=by)
+    _record_status_change(mentor.pk, before, by=by)
     return mentor
 
 
@@ -373,31 +371,31 @@ def mentor_take_place(*, mentor_id: int) -> Mentor:
     """Reserve one of the mentor's places for a proposed tandem.
 
     The row lock serialises coordinators proposing at the same moment; the database's check
-    (active_tandems <= capacity) refuses what would still overbook.
+    (places_taken <= capacity) refuses what would still overbook.
     """
-    mentor = Mentor.objects.select_for_update().get(pk=mentor_id)
-    if mentor.active_tandems >= mentor.capacity:
+    mentor = _locked(mentor_id)
+    if mentor.places_taken >= mentor.capacity:
         raise ValidationError(_("This mentor has no free place any more."))
-    mentor.active_tandems += 1
-    mentor.save(update_fields=["active_tandems", "updated_at"])
-    return mentor
-
-
-def mentor_free_place(*, mentor_id: int, by, still_accompanying: bool) -> Mentor:
-    """A tandem ended or was declined: the place is free again; the status follows."""
-    mentor = Mentor.objects.select_for_update().get(pk=mentor_id)
-    mentor.active_tandems -= 1
-    mentor.save(update_fields=["active_tandems", "updated_at"])
-    if mentor.status == MentorStatus.ACTIVE and not still_accompanying:
-        entries = list(mentor.checklist.all())
-        target = (
-            MentorStatus.READY if checklist_complete(mentor, entries) else MentorStatus.SCREENING
-        )
-        _set_status(mentor, target, by=by, note=_("last tandem ended"))
+    mentor.places_taken += 1
+    mentor.save(update_fields=["places_taken", "updated_at"])
     return mentor
 
 
 def mentor_tandem_started(*, mentor_id: int, by) -> None:
-    mentor = Mentor.objects.select_for_update().get(pk=mentor_id)
-    if mentor.status == MentorStatus.READY:
-        _set_status(mentor, MentorStatus.ACTIVE, by=by, note=_("tandem started"))
+    """A proposed tandem of this mentor has started: the mentor is active."""
+    mentor = _locked(mentor_id)
+    before = MentorStatus(mentor.status)
+    mentor.tandems_active += 1
+    mentor.save(update_fields=["tandems_active", "updated_at"])
+    _record_status_change(mentor_id, before, by=by)
+
+
+def mentor_free_place(*, mentor_id: int, by, was_active: bool) -> None:
+    """A proposal was declined or a tandem ended: the place is free again; if it was the
+    mentor's last active tandem, the status follows the checklist once more."""
+    mentor = _locked(mentor_id)
+    before = MentorStatus(mentor.status)
+    mentor.places_taken -= 1
+    mentor.tandems_active -= was_active
+    mentor.save(update_fields=["places_taken", "tandems_active", "updated_at"])
+    _record_status_change(mentor_id, before, by=by)

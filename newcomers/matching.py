@@ -6,13 +6,15 @@ Python for the few mentors shown, in words. A test holds both to the same number
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import (
     Case,
     Count,
+    DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -20,13 +22,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentors.models import ChecklistEntry, ChecklistItem, Mentor, MentorLanguage, MentorStatus
-from newcomers.models import OPEN_TANDEM_STATUSES, Referral, ReferralStatus
+from mentors.models import Mentor, MentorLanguage
+from newcomers.models import OPEN_TANDEM_STATUSES, Referral, ReferralStatus, Tandem
 from willkommen.core.districts import NEIGHBOURS
 from willkommen.core.vocabularies import District, Language, LanguageLevel
 
@@ -63,28 +64,46 @@ class Factor:
 
 def candidates(referral: Referral, *, today=None) -> QuerySet:
     """Mentors who may accompany this referral at all (the hard conditions)."""
-    today = today or timezone.localdate()
-    mentors = Mentor.objects.confirmed().filter(
-        status__in=[MentorStatus.READY, MentorStatus.ACTIVE],
-        active_tandems__lt=F("capacity"),
-    )
+    mentors = Mentor.objects.matchable()
     if referral.children_ages:
-        valid_certificate = ChecklistEntry.objects.filter(
-            mentor=OuterRef("pk"),
-            item=ChecklistItem.POLICE_CERTIFICATE,
-            valid_until__gte=today,
-        )
-        mentors = mentors.filter(works_with_children=True).filter(Exists(valid_certificate))
+        mentors = mentors.for_children(today or timezone.localdate())
     return mentors
+
+
+def with_free_since(mentors: QuerySet) -> QuerySet:
+    """`free_since`: since when a mentor without an active tandem has been free — the day
+    their screening was complete or their last tandem ended, whichever is later; None while
+    they accompany someone (waiting points are for those without a tandem)."""
+    last_end = Subquery(
+        Tandem.objects.filter(mentor=OuterRef("pk"), ended_on__isnull=False)
+        .order_by("-ended_on")
+        .values("ended_on")[:1]
+    )
+    return mentors.with_screened_on().annotate(
+        free_since=Case(
+            When(tandems_active=0, then=Greatest("screened_on", Coalesce(last_end, "screened_on"))),
+            default=None,
+            output_field=DateField(),
+        )
+    )
+
+
+def _waiting_points(free_since, today) -> tuple[int, int]:
+    """(points, weeks) for a mentor free since `free_since`."""
+    if free_since is None:
+        return 0, 0
+    weeks = max((today - free_since).days, 0) // 7
+    return min(WAITING_POINTS_MAX, weeks // WAITING_WEEKS_PER_POINT), weeks
 
 
 def suggestions(referral: Referral, *, limit: int = 10, now: datetime | None = None) -> list:
     """The best candidates, each with `score` and `factors` (points and reasons)."""
     now = now or timezone.now()
     needed_areas = list(referral.support_areas.all())
+    today = timezone.localdate(now)
     ranked = list(
-        _scored(candidates(referral, today=timezone.localdate(now)), referral, needed_areas, now)
-        .order_by("-score", "ready_since", "pk")
+        _scored(with_free_since(candidates(referral, today=today)), referral, needed_areas, today)
+        .order_by("-score", F("free_since").asc(nulls_last=True), "pk")
         .prefetch_related("languages", "support_areas")[:limit]
     )
     for mentor in ranked:
@@ -92,7 +111,7 @@ def suggestions(referral: Referral, *, limit: int = 10, now: datetime | None = N
     return ranked
 
 
-def _scored(mentors: QuerySet, referral: Referral, needed_areas, now: datetime) -> QuerySet:
+def _scored(mentors: QuerySet, referral: Referral, needed_areas, today: date) -> QuerySet:
     area_ids = [area.pk for area in needed_areas]
     shares_language = Exists(
         MentorLanguage.objects.filter(
@@ -134,10 +153,19 @@ def _scored(mentors: QuerySet, referral: Referral, needed_areas, now: datetime) 
         if referral.children_ages
         else Value(0)
     )
-    waiting = RawSQL(
-        "LEAST(%s, COALESCE(FLOOR(EXTRACT(EPOCH FROM (%s - ready_since)) / %s), 0))::int",
-        (WAITING_POINTS_MAX, now, WAITING_WEEKS_PER_POINT * 7 * 86400),
-        output_field=IntegerField(),
+    # The same arithmetic as _waiting_points: whole weeks, then points, capped.
+    waiting = Coalesce(
+        Func(
+            Value(today),
+            F("free_since"),
+            template=(
+                f"LEAST({WAITING_POINTS_MAX}, "
+                f"GREATEST(%(expressions)s, 0) / 7 / {WAITING_WEEKS_PER_POINT})"
+            ),
+            arg_joiner=" - ",
+            output_field=IntegerField(),
+        ),
+        0,
     )
     language_points = (
         SHARED_LANGUAGE_LITTLE_GERMAN if referral.german_level in LITTLE_GERMAN else SHARED_LANGUAGE
@@ -207,12 +235,10 @@ def explain(
         factors.append(Factor(WANTS_FAMILIES, _("would like to accompany a family")))
     elif referral.children_ages and "adults" in mentor.preferences:
         factors.append(Factor(WANTS_ADULTS_ONLY, _("would rather accompany single adults")))
-    if mentor.ready_since:
-        weeks = (now - mentor.ready_since).days // 7
-        points = min(WAITING_POINTS_MAX, weeks // WAITING_WEEKS_PER_POINT)
-        if points:
-            factors.append(Factor(points, _("has been ready for %(weeks)s weeks without a tandem")
-                                  % {"weeks": weeks}))  # fmt: skip
+    points, weeks = _waiting_points(mentor.free_since, timezone.localdate(now))
+    if points:
+        factors.append(Factor(points, _("has been ready for %(weeks)s weeks without a tandem")
+                              % {"weeks": weeks}))  # fmt: skip
     return factors
 
 
@@ -221,13 +247,14 @@ def referrals_suited(mentor: Mentor, *, limit: int = 10, now: datetime | None = 
     accompany, best first, each with `score` and `factors` - the same weights as above."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    if mentor.status not in (MentorStatus.READY, MentorStatus.ACTIVE) or not mentor.free_places:
+    mentor = (
+        with_free_since(Mentor.objects.matchable().filter(pk=mentor.pk))
+        .prefetch_related("languages", "support_areas")
+        .first()
+    )
+    if mentor is None:
         return []
-    certificate_valid = any(
-        entry.item == ChecklistItem.POLICE_CERTIFICATE and entry.valid_until
-        and entry.valid_until >= today
-        for entry in mentor.checklist.all()
-    )  # fmt: skip
+    may_accompany_children = Mentor.objects.for_children(today).filter(pk=mentor.pk).exists()
     referrals = (
         Referral.objects.filter(status=ReferralStatus.WAITING)
         .exclude(tandems__status__in=OPEN_TANDEM_STATUSES)
@@ -235,7 +262,7 @@ def referrals_suited(mentor: Mentor, *, limit: int = 10, now: datetime | None = 
     )
     suited = []
     for referral in referrals:
-        if referral.children_ages and not (mentor.works_with_children and certificate_valid):
+        if referral.children_ages and not may_accompany_children:
             continue
         referral.factors = explain(
             mentor, referral, now=now, needed_areas=list(referral.support_areas.all())

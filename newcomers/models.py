@@ -45,8 +45,19 @@ class DeclineReason(models.TextChoices):
 
 class ReferralQuerySet(models.QuerySet):
     def for_advisor(self, user):
-        """What one advisor may see: their own referrals, nothing else."""
-        return self.filter(advisor=user)
+        """What one advisor may see: their own referrals, nothing else — with the date of
+        the first meeting of the current tandem, which is what advisors follow."""
+        return self.filter(advisor=user).with_first_meeting()
+
+    def with_first_meeting(self):
+        """`first_meeting_at`: the first meeting of the referral's open tandem, if planned."""
+        return self.annotate(
+            first_meeting_at=models.Subquery(
+                Tandem.objects.filter(
+                    referral=models.OuterRef("pk"), status__in=OPEN_TANDEM_STATUSES
+                ).values("first_meeting_at")[:1]
+            )
+        )
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -121,7 +132,6 @@ class Referral(models.Model):
     decline_reason = models.CharField(
         _("reason"), max_length=20, choices=DeclineReason.choices, blank=True
     )
-    first_meeting_on = models.DateField(_("first meeting"), null=True, blank=True)
     created_at = models.DateTimeField(_("referred at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -279,6 +289,12 @@ class Tandem(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status=TandemStatus.ENDED) | ~models.Q(end_reason=""),
                 name="tandem_ended_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(started_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="tandem_ends_after_start",
             ),
         ]
         indexes = [models.Index(fields=["status", "started_on"], name="tandem_status_started")]

@@ -4,7 +4,7 @@ Each runs in one transaction, validates, saves, writes the referral's timeline a
 mail to the advisor (a link only, never personal data in the mail).
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -25,9 +25,12 @@ from newcomers.models import (
     Tandem,
     TandemStatus,
 )
+from willkommen.core.dates import PLANNING_HORIZON, PROGRAMME_START, check_date_window
 from willkommen.core.mail import mail_queue
 
 CONSENT_FORM_VERSION = "2026-11"
+# Newcomers arrived within a lifetime; an earlier date is a typing error.
+EARLIEST_ARRIVAL = date(1950, 1, 1)
 # Which coordinator decision may follow which status.
 TRIAGE = {
     ReferralStatus.RECEIVED: [
@@ -42,13 +45,12 @@ TRIAGE = {
 
 def _check_household(referral: Referral) -> None:
     today = timezone.localdate()
-    errors = {}
-    if referral.arrived_on > today:
-        errors["arrived_on"] = _("The arrival cannot be in the future.")
+    check_date_window("arrived_on", referral.arrived_on, earliest=EARLIEST_ARRIVAL, latest=today)
+    check_date_window("consent_on", referral.consent_on, earliest=PROGRAMME_START, latest=today)
     if any(age > 17 for age in referral.children_ages):
-        errors["children_ages"] = _("Children are 0 to 17 years old; list adults as adults.")
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError(
+            {"children_ages": _("Children are 0 to 17 years old; list adults as adults.")}
+        )
 
 
 @transaction.atomic
@@ -250,7 +252,7 @@ def tandem_answer(*, tandem: Tandem, accept: bool, reason: str = "", by=None) ->
     else:
         tandem.status = TandemStatus.DECLINED
         tandem.decline_reason = reason.strip()
-        mentor_free_place(mentor_id=tandem.mentor_id, by=by, still_accompanying=True)
+        mentor_free_place(mentor_id=tandem.mentor_id, by=by, was_active=False)
     tandem.save()
     return tandem
 
@@ -263,14 +265,17 @@ def tandem_plan_first_meeting(*, tandem: Tandem, by, at, place: str, attendees) 
         raise ValidationError(_("A first meeting is planned once the mentor has accepted."))
     if not place.strip():
         raise ValidationError({"place": _("Please enter where they meet.")})
+    check_date_window(
+        "at",
+        timezone.localdate(at),
+        earliest=timezone.localdate(tandem.referral.created_at),
+        latest=timezone.localdate() + PLANNING_HORIZON,
+    )
     tandem.first_meeting_at = at
     tandem.first_meeting_place = place.strip()
     tandem.first_meeting_attendees = list(attendees)
     tandem.save()
-    referral = tandem.referral
-    referral.first_meeting_on = timezone.localdate(at)
-    referral.save(update_fields=["first_meeting_on", "updated_at"])
-    _tell_advisor(referral)
+    _tell_advisor(tandem.referral)
     return tandem
 
 
@@ -306,8 +311,15 @@ def tandem_end(
         raise ValidationError(_("This tandem is not open."))
     if not reason:
         raise ValidationError({"reason": _("Please choose why the tandem ends.")})
-    if ended_on > timezone.localdate():
-        raise ValidationError({"ended_on": _("The end date cannot be in the future.")})
+    if reason not in EndReason.values:
+        raise ValidationError({"reason": _("Please choose a reason from the list.")})
+    # An active tandem ends on or after its start; a proposal on or after it was made.
+    check_date_window(
+        "ended_on",
+        ended_on,
+        earliest=tandem.started_on or timezone.localdate(tandem.proposed_at),
+        latest=timezone.localdate(),
+    )
     was_active = tandem.status == TandemStatus.ACTIVE
     tandem.status = TandemStatus.ENDED
     tandem.ended_on = ended_on
@@ -315,15 +327,9 @@ def tandem_end(
     tandem.closing_conversation = closing_conversation
     tandem.end_note = note
     tandem.save()
-    still_accompanying = Tandem.objects.filter(
-        mentor_id=tandem.mentor_id, status=TandemStatus.ACTIVE
-    ).exists()
-    mentor_free_place(mentor_id=tandem.mentor_id, by=by, still_accompanying=still_accompanying)
+    mentor_free_place(mentor_id=tandem.mentor_id, by=by, was_active=was_active)
     referral = Referral.objects.select_for_update().get(pk=tandem.referral_id)
     rematch = not was_active or reason == EndReason.DID_NOT_FIT
-    if rematch:
-        referral.first_meeting_on = None
-        referral.save(update_fields=["first_meeting_on", "updated_at"])
     _set_status(referral, ReferralStatus.WAITING if rematch else ReferralStatus.ENDED, by=by)
     _tell_advisor(referral)
     return tandem
@@ -333,8 +339,12 @@ def support_contact_record(*, tandem: Tandem, by, **data) -> SupportContact:
     """A coordinator's support contact with an active tandem."""
     if tandem.status != TandemStatus.ACTIVE:
         raise ValidationError(_("Support contacts are recorded for active tandems."))
-    if data["contacted_on"] > timezone.localdate():
-        raise ValidationError({"contacted_on": _("The date cannot be in the future.")})
+    check_date_window(
+        "contacted_on",
+        data["contacted_on"],
+        earliest=tandem.started_on,
+        latest=timezone.localdate(),
+    )
     contact = SupportContact(tandem=tandem, recorded_by=by, **data)
     contact.full_clean()
     contact.save()

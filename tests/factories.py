@@ -18,7 +18,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class MentorFactory(factory.django.DjangoModelFactory):
-    """A confirmed applicant (status "new") with two languages and two support areas."""
+    """A confirmed applicant with two languages and two support areas.
+
+    `status="ready"` (or any other status) builds the facts that status is derived from:
+    the decided stage and the checklist; "active" also counts one active tandem (without a
+    tandem row: build real tandems through the services where that matters).
+    """
 
     class Meta:
         model = "mentors.Mentor"
@@ -38,6 +43,11 @@ class MentorFactory(factory.django.DjangoModelFactory):
     email_confirmed_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
+    def status(self, create, extracted, **kwargs):
+        if create and extracted:
+            mentor_with_status_facts(self, extracted)
+
+    @factory.post_generation
     def languages(self, create, extracted, **kwargs):
         from mentors.models import MentorLanguage
 
@@ -54,6 +64,39 @@ class MentorFactory(factory.django.DjangoModelFactory):
         if create:
             slugs = extracted if extracted is not None else ["authorities", "german"]
             self.support_areas.set(SupportArea.objects.filter(slug__in=slugs))
+
+
+def mentor_with_status_facts(mentor, status: str) -> None:
+    """Give `mentor` the stage and checklist entries from which `status` follows."""
+    from mentors.models import ChecklistEntry, ChecklistItem, MentorStage, steps_required
+
+    stage = status if status in MentorStage.values else MentorStage.CONTACTED
+    steps = {
+        "screening": [ChecklistItem.CONVERSATION],
+        "ready": steps_required(mentor.accompanies_families),
+        "active": steps_required(mentor.accompanies_families),
+    }.get(status, [])
+    if steps:
+        recorder = UserFactory()
+        today = timezone.localdate()
+        for item in steps:
+            ChecklistEntry.objects.update_or_create(
+                mentor=mentor,
+                item=item,
+                defaults={
+                    "done_on": today,
+                    "recorded_by": recorder,
+                    "valid_until": today.replace(year=today.year + 3)
+                    if item == ChecklistItem.POLICE_CERTIFICATE
+                    else None,
+                },
+            )
+    mentor.stage = stage
+    if status == "active":
+        mentor.places_taken = max(mentor.places_taken, 1)
+        mentor.tandems_active = max(mentor.tandems_active, 1)
+    mentor.save()
+    mentor.status = None  # derived afresh on the next read
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):
@@ -92,7 +135,7 @@ def proposed_tandem():
 
     return Tandem.objects.create(
         referral=ReferralFactory(status="waiting"),
-        mentor=MentorFactory(status="ready", active_tandems=1),
+        mentor=MentorFactory(status="ready", places_taken=1),
         proposed_by=UserFactory(),
     )
 

@@ -18,7 +18,9 @@ COORDINATOR_LABELS = {
     "preferences": _("Would like to accompany"),
     "motivation": _("Motivation"),
     "heard_about": _("Heard of us through"),
-    "active_tandems": _("Active tandems"),
+    "places_taken": _("Places taken"),
+    "tandems_active": _("Active tandems"),
+    "stage": _("Stage"),
 }
 
 
@@ -38,7 +40,7 @@ class MentorForm(forms.ModelForm):
         fields = [
             "first_name", "last_name", "email", "phone", "district", "postal_code",
             "support_areas", "weekdays", "times_of_day", "hours_per_month", "preferences",
-            "preferences_note", "motivation", "capacity", "works_with_children",
+            "preferences_note", "motivation", "capacity",
         ]  # fmt: skip
         labels = COORDINATOR_LABELS  # those of fields not in the form are ignored
         widgets = {
@@ -51,6 +53,9 @@ class MentorForm(forms.ModelForm):
         self.fields["support_areas"].label_from_instance = lambda area: area.label
         for name in ("weekdays", "times_of_day", "preferences"):
             self.fields[name] = as_checkboxes(self.fields[name])
+        self.fields["preferences"].help_text = _(
+            "Families with children: then the extended police certificate must have been seen."
+        )
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -68,15 +73,6 @@ class MentorForm(forms.ModelForm):
         ):
             raise forms.ValidationError(_("A postal code has five digits, for example 73728."))
         return postal_code
-
-    def clean_capacity(self):
-        capacity = self.cleaned_data["capacity"]
-        if capacity < self.instance.active_tandems:
-            raise forms.ValidationError(
-                _("The mentor has %(count)s active tandems; end one before lowering this.")
-                % {"count": self.instance.active_tandems}
-            )
-        return capacity
 
     def clean(self):
         cleaned = super().clean()

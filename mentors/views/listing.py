@@ -42,7 +42,7 @@ def mentor_list(request):
 
 CSV_COLUMNS = [
     "Vorname", "Nachname", "E-Mail", "Telefon", "Status", "Stadtbezirk", "PLZ", "Sprachen",
-    "Unterstützungsbereiche", "Stunden pro Monat", "Tandems gleichzeitig", "aktive Tandems",
+    "Unterstützungsbereiche", "Stunden pro Monat", "Tandems gleichzeitig", "belegte Plätze",
     "beworben am", "bestätigt am",
 ]  # fmt: skip
 
@@ -64,7 +64,7 @@ def mentor_export(request):
             ", ".join(area.label for area in mentor.support_areas.all()),
             mentor.hours_per_month,
             mentor.capacity,
-            mentor.active_tandems,
+            mentor.places_taken,
             f"{timezone.localtime(mentor.created_at):%d.%m.%Y}",
             f"{timezone.localtime(mentor.email_confirmed_at):%d.%m.%Y}",
         ]

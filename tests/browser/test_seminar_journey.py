@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def screened_mentor(last_name, coordinator):
     mentor = MentorFactory(first_name="Pat", last_name=last_name, status="screening")
-    for item in ("conversation", "agreement", "confidentiality"):
+    for item in ("agreement", "confidentiality"):  # the conversation came with the status
         ChecklistEntry.objects.create(mentor=mentor, item=item, done_on=timezone.localdate(),
                                       recorded_by=coordinator)  # fmt: skip
     return mentor

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from newcomers.models import Tandem
 from tests.browser.conftest import assert_accessible, press, screenshot
 from tests.factories import MentorFactory, ReferralFactory, UserFactory
 from willkommen.core.roles import Role
@@ -41,7 +42,7 @@ def test_from_waiting_referral_to_closure(live_server, browser):
     assert_accessible(page)
     page.get_by_label("Ja, gern").check()
     press(page, "Antwort erfassen")
-    when = (timezone.localtime() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    when = (timezone.localtime() - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Datum und Uhrzeit").fill(when)
     page.get_by_label("Ort").fill("Welcome Center Stuttgart")
     page.get_by_label("Dolmetschende Person").check()
@@ -50,6 +51,8 @@ def test_from_waiting_referral_to_closure(live_server, browser):
     page.get_by_label("wie oft").fill("einmal pro Woche")
     press(page, "Tandem beginnen")
     assert "Status: aktiv" in page.get_by_role("heading", level=2).first.inner_text()
+    # a fortnight later: contacts cannot be dated before the start
+    Tandem.objects.update(started_on=timezone.localdate() - timedelta(days=14))
     for days_ago in ("10", "3"):
         page.locator("#id_contacted_on").fill(
             (timezone.localdate() - timedelta(days=int(days_ago))).isoformat()

@@ -31,7 +31,7 @@ def people(db):
         ),
         "cleo": MentorFactory(
             first_name="Cleo", last_name="Curie", email="cleo@example.org", phone="0711 3",
-            district="ost", weekdays=["mon", "fri"], status="active", active_tandems=1,
+            district="ost", weekdays=["mon", "fri"], status="active",
         ),
         "unconfirmed": MentorFactory(last_name="Zuse", email_confirmed_at=None),
     }  # fmt: skip

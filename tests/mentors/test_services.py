@@ -145,7 +145,7 @@ def test_readiness_follows_the_checklist(mentor, coordinator):
 
 
 def test_police_certificate_is_required_only_with_children(mentor, coordinator):
-    mentor.works_with_children = True
+    mentor.preferences = ["families"]
     mentor.save()
     tick_all(mentor, coordinator, *[i for i in ChecklistItem if i != "police-certificate"])
     mentor.refresh_from_db()
@@ -207,4 +207,4 @@ def test_leaving_needs_a_reason_and_rejoining_clears_it(mentor, coordinator):
 
 def test_the_database_refuses_more_tandems_than_capacity(mentor):
     with pytest.raises(IntegrityError):
-        Mentor.objects.filter(pk=mentor.pk).update(active_tandems=2)
+        Mentor.objects.filter(pk=mentor.pk).update(places_taken=2)

@@ -40,8 +40,8 @@ def referral(db):
 
 def test_only_ready_or_active_mentors_with_free_places_are_suggested(referral):
     ready(last_name="Bereit")
-    ready(last_name="Aktiv", status="active", capacity=2, active_tandems=1)
-    ready(last_name="Voll", status="active", capacity=1, active_tandems=1)
+    ready(last_name="Aktiv", status="active", capacity=2)
+    ready(last_name="Voll", status="active", capacity=1)
     for status in ("new", "contacted", "screening", "paused", "left"):
         ready(last_name=status, status=status)
     ready(last_name="Unbestaetigt", email_confirmed_at=None)
@@ -52,14 +52,13 @@ def test_children_need_a_mentor_with_a_valid_police_certificate(referral, coordi
     referral.children_ages = [5]
     referral.save()
     ready(last_name="OhneKinder")
-    with_certificate = ready(last_name="Zeugnis", works_with_children=True)
-    expired = ready(last_name="Abgelaufen", works_with_children=True)
+    with_certificate = ready(last_name="Zeugnis", preferences=["families"])
+    expired = ready(last_name="Abgelaufen", preferences=["families"])
     today = timezone.localdate()
     for mentor, valid_until in ((with_certificate, today + timedelta(days=30)),
                                 (expired, today - timedelta(days=1))):  # fmt: skip
-        ChecklistEntry.objects.create(
-            mentor=mentor, item="police-certificate", done_on=today - timedelta(days=400),
-            valid_until=valid_until, recorded_by=coordinator,
+        ChecklistEntry.objects.filter(mentor=mentor, item="police-certificate").update(
+            done_on=today - timedelta(days=400), valid_until=valid_until,
         )  # fmt: skip
     assert set(scores(referral)) == {"Zeugnis"}
 
@@ -107,18 +106,15 @@ def test_the_score_is_the_sum_of_the_explained_factors_and_reproducible(referral
     for number in range(12):
         mentor = ready(
             last_name=f"M{number}", district=["west", "mitte", "botnang", "umgebung"][number % 4],
-            postal_code="71063", works_with_children=True,
+            postal_code="71063",
             languages=[("ar", ["B1", "A1", "native"][number % 3])],
             support_areas=[["german"], ["jobs", "german"], []][number % 3],
             weekdays=[["mon"], ["fri"]][number % 2],
-            preferences=[["families"], ["adults"], []][number % 3],
+            preferences=[["families"], ["families", "adults"], ["families", "seniors"]][number % 3],
         )  # fmt: skip
-        mentor.ready_since = NOW - timedelta(weeks=number * 3)
-        mentor.save()
-        ChecklistEntry.objects.create(
-            mentor=mentor, item="police-certificate", done_on=timezone.localdate(),
-            valid_until=timezone.localdate() + timedelta(days=900), recorded_by=referral.advisor,
-        )  # fmt: skip
+        # screened longer ago the higher the number: the waiting points differ
+        screened = timezone.localdate(NOW) - timedelta(weeks=number * 3)
+        mentor.checklist.update(done_on=screened)
     first = suggestions(referral, limit=12, now=NOW)
     assert len(first) == 12
     for mentor in first:

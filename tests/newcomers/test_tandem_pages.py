@@ -36,12 +36,14 @@ def test_coordinator_proposes_from_the_suggestions(coordinator_client):
 def test_the_tandem_page_walks_through_the_life_cycle(coordinator_client):
     tandem = proposed_tandem()
     step(coordinator_client, tandem, "answer", accept="yes")
-    past = (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    past = (timezone.localtime() - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
     step(coordinator_client, tandem, "meeting", at=past, place="Welcome Center",
          attendees=["coordinator", "interpreter"])  # fmt: skip
     response = step(coordinator_client, tandem, "start", agreement_contents="Ämter, Deutsch",
                     frequency="wöchentlich")  # fmt: skip
     assert messages_of(response)[-1] == "Das Tandem ist aktiv. Viel Erfolg!"
+    # a month later (contacts cannot be dated before the start)
+    Tandem.objects.filter(pk=tandem.pk).update(started_on=timezone.localdate() - timedelta(days=30))
     for days_ago in (20, 5):
         step(coordinator_client, tandem, "contact",
              contacted_on=(timezone.localdate() - timedelta(days=days_ago)).isoformat(),
@@ -93,7 +95,7 @@ def test_the_mentor_answers_by_link_and_sees_no_contact_data(client, db):
     tandem.refresh_from_db()
     assert (tandem.status, tandem.decline_reason) == (TandemStatus.DECLINED, "keine Zeit")
     tandem.mentor.refresh_from_db()
-    assert tandem.mentor.active_tandems == 0
+    assert tandem.mentor.places_taken == 0
     client.post(url, {"accept": "yes"})  # a second answer changes nothing
     tandem.refresh_from_db()
     assert tandem.status == TandemStatus.DECLINED

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from mentors.models import ChecklistEntry, Mentor, MentorStatus
-from newcomers.models import ReferralStatus, Tandem, TandemStatus
+from mentors.models import Mentor, MentorStatus
+from newcomers.models import Referral, ReferralStatus, Tandem, TandemStatus
 from newcomers.services import (
     support_contact_record,
     tandem_answer,
@@ -26,19 +26,13 @@ def waiting_referral(**fields):
 
 def ready_mentor(**fields):
     """A mentor whose screening checklist is complete."""
-    mentor = MentorFactory(status="ready", **fields)
-    ChecklistEntry.objects.bulk_create(
-        ChecklistEntry(mentor=mentor, item=item, done_on=timezone.localdate(),
-                       recorded_by=ReferralFactory().advisor)
-        for item in ("conversation", "agreement", "confidentiality", "seminar")
-    )  # fmt: skip
-    return mentor
+    return MentorFactory(status="ready", **fields)
 
 
 def started(tandem, coordinator):
     tandem_answer(tandem=tandem, accept=True, by=coordinator)
     tandem_plan_first_meeting(
-        tandem=tandem, by=coordinator, at=timezone.now() - timedelta(hours=1),
+        tandem=tandem, by=coordinator, at=timezone.now() - timedelta(minutes=1),
         place="Welcome Center", attendees=["coordinator"],
     )  # fmt: skip
     return tandem_start(
@@ -57,13 +51,14 @@ def test_the_whole_life_of_a_tandem(coordinator, django_capture_on_commit_callba
     assert proposal.to == [mentor.email]
     assert referral.first_name in proposal.body and referral.last_name not in proposal.body
     mentor.refresh_from_db()
-    assert mentor.active_tandems == 1
+    assert mentor.places_taken == 1
 
     tandem = started(tandem, coordinator)
     referral.refresh_from_db()
     mentor.refresh_from_db()
     assert tandem.status == TandemStatus.ACTIVE
-    assert referral.status == ReferralStatus.MATCHED and referral.first_meeting_on is not None
+    assert referral.status == ReferralStatus.MATCHED
+    assert Referral.objects.for_advisor(referral.advisor).get().first_meeting_at is not None
     assert mentor.status == MentorStatus.ACTIVE
 
     tandem_end(tandem=tandem, by=coordinator, ended_on=timezone.localdate(),
@@ -71,7 +66,7 @@ def test_the_whole_life_of_a_tandem(coordinator, django_capture_on_commit_callba
     referral.refresh_from_db()
     mentor.refresh_from_db()
     assert referral.status == ReferralStatus.ENDED
-    assert (mentor.active_tandems, mentor.status) == (0, MentorStatus.READY)
+    assert (mentor.places_taken, mentor.status) == (0, MentorStatus.READY)
 
 
 def test_a_declined_proposal_frees_the_place(coordinator):
@@ -81,7 +76,7 @@ def test_a_declined_proposal_frees_the_place(coordinator):
     tandem_answer(tandem=tandem, accept=False, reason="keine Zeit")
     mentor.refresh_from_db()
     referral.refresh_from_db()
-    assert mentor.active_tandems == 0 and referral.status == ReferralStatus.WAITING
+    assert mentor.places_taken == 0 and referral.status == ReferralStatus.WAITING
     other = ready_mentor()
     assert tandem_propose(referral=referral, mentor=other, by=coordinator).pk
 
@@ -93,15 +88,17 @@ def test_did_not_fit_sends_the_referral_back_to_the_waiting_list(coordinator):
     tandem_end(tandem=tandem, by=coordinator, ended_on=timezone.localdate(),
                reason="did-not-fit", closing_conversation=False)  # fmt: skip
     referral.refresh_from_db()
-    assert referral.status == ReferralStatus.WAITING and referral.first_meeting_on is None
+    assert referral.status == ReferralStatus.WAITING
+    referral = Referral.objects.with_first_meeting().get(pk=referral.pk)
+    assert referral.first_meeting_at is None  # the next tandem's first meeting is not planned
 
 
 @pytest.mark.parametrize(
     "setup, message",
     [
         (lambda r, m: setattr(r, "status", "received") or r.save(), "Warteliste"),
-        (lambda r, m: Mentor.objects.filter(pk=m.pk).update(status="paused"), "gerade nicht"),
-        (lambda r, m: Mentor.objects.filter(pk=m.pk).update(active_tandems=1), "gerade nicht"),
+        (lambda r, m: Mentor.objects.filter(pk=m.pk).update(stage="paused"), "gerade nicht"),
+        (lambda r, m: Mentor.objects.filter(pk=m.pk).update(places_taken=1), "gerade nicht"),
     ],
 )
 def test_proposals_that_cannot_be_are_refused(coordinator, setup, message):
@@ -161,7 +158,7 @@ def test_racing_coordinators_cannot_overbook_a_mentor(coordinator):
          referrals)  # fmt: skip
     mentor.refresh_from_db()
     assert Tandem.objects.filter(mentor=mentor).count() == 2
-    assert mentor.active_tandems == 2
+    assert mentor.places_taken == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -170,4 +167,4 @@ def test_racing_coordinators_cannot_give_a_referral_two_tandems(coordinator):
     mentors = [ready_mentor() for _ in range(6)]
     race(lambda mentor: tandem_propose(referral=referral, mentor=mentor, by=coordinator), mentors)
     assert Tandem.objects.filter(referral=referral).count() == 1
-    assert sum(m.active_tandems for m in Mentor.objects.all()) == 1
+    assert sum(m.places_taken for m in Mentor.objects.all()) == 1

@@ -15,8 +15,11 @@ from mentors.models import (
     MentorActivity,
     MentorLanguage,
     MentorStatus,
+    certificate_valid,
+    checklist_complete,
+    steps_required,
 )
-from mentors.services import allowed_transitions, checklist_complete
+from mentors.services import allowed_transitions
 from willkommen.core.roles import coordinator_required
 
 TIMELINE_LENGTH = 50
@@ -42,12 +45,17 @@ def mentor_detail(request, pk):
         ),
         pk=pk,
     )
+    today = timezone.localdate()
     entries = {entry.item: entry for entry in mentor.checklist.all()}
+    required = steps_required(mentor.accompanies_families)
     checklist = [
         {
             "item": item,
             "entry": entries.get(item.value),
-            "required": item != ChecklistItem.POLICE_CERTIFICATE or mentor.works_with_children,
+            "required": item in required,
+            "expired": item == ChecklistItem.POLICE_CERTIFICATE
+            and item.value in entries
+            and not certificate_valid(entries[item.value], today),
         }
         for item in ChecklistItem
     ]
@@ -66,7 +74,11 @@ def mentor_detail(request, pk):
             "checklist": checklist,
             "steps_required": sum(row["required"] for row in checklist),
             "steps_done": sum(row["required"] and row["entry"] is not None for row in checklist),
-            "complete": checklist_complete(mentor, entries.values()),
+            "complete": checklist_complete(
+                accompanies_families=mentor.accompanies_families,
+                checklist=entries.values(),
+                today=today,
+            ),
             "next_steps": [
                 (status, _step_label(mentor, status))
                 for status in transitions
@@ -80,7 +92,7 @@ def mentor_detail(request, pk):
             "timeline": timeline[:TIMELINE_LENGTH],
             "timeline_cut": len(timeline) > TIMELINE_LENGTH,
             "timeline_length": TIMELINE_LENGTH,
-            "today": timezone.localdate(),
+            "today": today,
             "note_form": NoteForm(),
         },
     )

@@ -215,7 +215,7 @@ def _asked_and_offered(key, title, labels, asked, offered):
 
 
 def _available_mentors():
-    return Mentor.objects.filter(status__in=[MentorStatus.READY, MentorStatus.ACTIVE])
+    return Mentor.objects.filter(status__in=MentorStatus.matchable())
 
 
 def _languages(period):
@@ -250,9 +250,7 @@ def _support(period):
     )  # fmt: skip
     offered = dict(
         SupportArea.objects.annotate(
-            n=Count(
-                "mentor", filter=Q(mentor__status__in=[MentorStatus.READY, MentorStatus.ACTIVE])
-            )
+            n=Count("mentor", filter=Q(mentor__in=_available_mentors()))
         ).values_list("pk", "n")
     )
     labels = [(area.pk, area.label) for area in SupportArea.objects.all()]

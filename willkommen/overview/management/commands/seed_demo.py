@@ -153,9 +153,7 @@ class Command(BaseCommand):
             return
         mentor_transition(mentor=mentor, to_status=MentorStatus.SCREENING, by=coordinator)
         if number % 2:  # half of them accompany families: they showed a police certificate
-            Mentor.objects.filter(pk=mentor.pk).update(
-                works_with_children=True, preferences=["families"]
-            )
+            Mentor.objects.filter(pk=mentor.pk).update(preferences=["families"])
             mentor.refresh_from_db()
             mentor_check_item(
                 mentor=mentor,
