@@ -4,14 +4,21 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 # The development switch for commands run here; production never sets it.
 DEV    := DEBUG=true
+PORT   ?= 8000
+# `make run` serves on PORT, and links in its mails point there (unless SITE_URL is set).
+RUN    := $(DEV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
 .PHONY: run test bench lint messages chromium db-stop clean
 
-run: $(VENV)/.installed messages  ## serve the app with demo data on http://127.0.0.1:8000
+run: $(VENV)/.installed messages  ## serve the app with demo data and the mail worker (PORT=8000)
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py seed_demo
-	@echo "Willkommen: http://127.0.0.1:8000/  (stop with Ctrl+C)"
-	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Willkommen: http://127.0.0.1:$(PORT)/  (stop with Ctrl+C)"
+	@# Web server and mail worker side by side; Ctrl+C or a TERM to make stops both.
+	$(RUN) $(PY) manage.py send_queued_mail --loop & worker=$$!; \
+	$(RUN) $(PY) manage.py runserver 127.0.0.1:$(PORT) & web=$$!; \
+	trap 'kill $$web $$worker 2>/dev/null' INT TERM HUP; \
+	wait $$web; kill $$worker 2>/dev/null; wait
 
 test: $(VENV)/.installed messages chromium  ## run the whole suite, browser tests included
 	$(PY) -m pytest

@@ -217,7 +217,7 @@ class MentorManager(models.Manager.from_queryset(MentorQuerySet)):
         return super().get_queryset().annotate(status=status_expression())
 
 
-@pghistory.track(exclude=["updated_at"])
+@pghistory.track(exclude=["updated_at", "pending_application"])
 class Mentor(models.Model):
     """A volunteer (WillkommensPatin / WillkommensPate), from the first application on."""
 
@@ -257,6 +257,9 @@ class Mentor(models.Model):
     consent_at = models.DateTimeField(_("consent given at"))
     consent_version = models.CharField(_("version of the privacy notice"), max_length=20)
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    # A later submission for this still unconfirmed address: it takes effect only through the
+    # confirmation link sent to that address, so nobody else can overwrite an application.
+    pending_application = models.JSONField(null=True, blank=True, editable=False)
 
     # What coordinators decided; the status shown everywhere is derived (see derive_status).
     stage = models.CharField(
@@ -438,6 +441,13 @@ class MentorActivity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def heading(self) -> str:
+        """What the timeline shows in bold: the kind, and for a status change from → to."""
+        if self.kind == ActivityKind.STATUS:
+            return f"{self.get_kind_display()}: {self.get_from_status_display()} → {self.get_to_status_display()}"  # noqa: E501
+        return self.get_kind_display()
 
 
 class InterestAttempt(models.Model):

@@ -4,6 +4,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from mentors.models import Mentor, MentorLanguage, MentorStatus
+from mentors.queues import MENTOR_QUEUES
+from willkommen.core.queues import queue_named
 
 SORTS = {
     "name": ["last_name", "first_name"],
@@ -18,9 +20,9 @@ def mentors_for_list(*, filters: dict) -> QuerySet:
     mentors = _filtered(filters)
     if filters.get("status"):
         mentors = mentors.filter(status=filters["status"])
-    return mentors.order_by(
-        *SORTS.get(filters.get("sort") or "name", SORTS["name"])
-    ).prefetch_related(
+    if filters.get("sort") or not filters.get("queue"):  # a queue keeps its own order
+        mentors = mentors.order_by(*SORTS.get(filters.get("sort") or "name", SORTS["name"]))
+    return mentors.prefetch_related(
         Prefetch("languages", queryset=MentorLanguage.objects.order_by("pk")), "support_areas"
     )
 
@@ -32,17 +34,9 @@ def mentor_counts_by_status(*, filters: dict) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in MentorStatus.values}
 
 
-def mentor_queue(*, status: str, limit: int = 5) -> dict:
-    """A dashboard work queue: the number of confirmed mentors with `status`, oldest first."""
-    mentors = Mentor.objects.confirmed().filter(status=status)
-    return {
-        "count": mentors.count(),
-        "oldest": list(mentors.order_by("created_at")[:limit]),
-    }
-
-
 def _filtered(filters: dict) -> QuerySet:
-    mentors = Mentor.objects.confirmed()
+    queue = queue_named(MENTOR_QUEUES, filters.get("queue") or "")
+    mentors = queue.items() if queue else Mentor.objects.confirmed()
     if query := (filters.get("q") or "").strip():
         mentors = mentors.annotate(
             search_name=Concat("first_name", Value(" "), "last_name")

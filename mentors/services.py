@@ -6,12 +6,14 @@ Each runs in one transaction, validates, saves, writes the mentor's timeline and
 
 import hashlib
 import hmac
+import json
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -61,12 +63,29 @@ STAGE_DECIDED = {
 # --- Applying -------------------------------------------------------------------------------
 
 
+def _digest(pending: dict) -> str:
+    serialized = json.dumps(pending, sort_keys=True, cls=DjangoJSONEncoder)
+    return hashlib.sha256(serialized.encode()).hexdigest()[:16]
+
+
 def confirmation_token(mentor: Mentor) -> str:
-    return signing.dumps({"mentor": mentor.pk, "email": mentor.email}, salt=CONFIRMATION_SALT)
+    """The signed link's value; it names the pending resubmission it confirms, if any."""
+    payload = {"mentor": mentor.pk, "email": mentor.email}
+    if mentor.pending_application:
+        payload["pending"] = _digest(mentor.pending_application)
+    return signing.dumps(payload, salt=CONFIRMATION_SALT)
 
 
 def confirmation_url(mentor: Mentor) -> str:
     return settings.SITE_URL + reverse("mentors:confirm", args=[confirmation_token(mentor)])
+
+
+def _mail_allowed(mentor: Mentor, kind: str) -> bool:
+    """At most MENTOR_MAILS_PER_ADDRESS_PER_DAY mails a day answer the public form for one
+    address, however often someone sends it."""
+    since = timezone.now() - timedelta(days=1)
+    sent = MentorActivity.objects.filter(mentor=mentor, kind=kind, created_at__gte=since).count()
+    return sent <= settings.MENTOR_MAILS_PER_ADDRESS_PER_DAY
 
 
 @transaction.atomic
@@ -76,45 +95,58 @@ def mentor_apply(
     """Take an application from the public form (already validated).
 
     A new address creates an unconfirmed mentor and queues the confirmation link. A known
-    unconfirmed address takes the new data and gets a fresh link. A known confirmed address
-    keeps its record; the new submission goes into the timeline for the coordinators and the
-    person gets a short note. The caller shows the same page in every case.
+    unconfirmed address keeps its data: the new submission waits as `pending_application`
+    and takes effect only through the fresh link sent to that address. A known confirmed
+    address keeps its record; the submission goes into the timeline for the coordinators and
+    the person gets a short note. At most a few mails a day go to one address. The caller
+    shows the same page in every case.
     """
-    existing = Mentor.objects.select_for_update().filter(email__iexact=data["email"]).first()
-    now = timezone.now()
+    email = data["email"].strip().lower()
+    # One application per address at a time: a second one for the same new address waits
+    # here, then finds the first (without the lock, both would insert and one would fail).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"mentor-apply:{email}"])
+    existing = Mentor.objects.select_for_update(of=("self",)).filter(email__iexact=email).first()
     if existing is not None and existing.email_confirmed_at is not None:
         summary = "\n".join(f"{key}: {value}" for key, value in data.items() if value)
         MentorActivity.objects.create(
             mentor=existing, kind=ActivityKind.APPLIED_AGAIN, text=summary
         )
+        if _mail_allowed(existing, ActivityKind.APPLIED_AGAIN):
+            mail_queue(
+                to=existing.email,
+                template="mentors/emails/applied_again",
+                context={"mentor": existing},
+                language=language,
+            )
+        return existing
+    if existing is not None:
+        existing.pending_application = {
+            "data": {**data, "email": email},
+            "languages": [list(row) for row in languages],
+            "support_areas": sorted(area.pk for area in support_areas),
+        }
+        existing.save(update_fields=["pending_application", "updated_at"])
+        mentor = existing
+    else:
+        mentor = Mentor(**{**data, "email": email})
+        mentor.consent_at = timezone.now()
+        mentor.consent_version = settings.PRIVACY_NOTICE_VERSION
+        mentor.full_clean(exclude=["support_areas"])
+        mentor.save()
+        mentor.support_areas.set(support_areas)
+        _languages_set(mentor, languages)
+    MentorActivity.objects.create(mentor=mentor, kind=ActivityKind.APPLIED)
+    if _mail_allowed(mentor, ActivityKind.APPLIED):
         mail_queue(
-            to=existing.email,
-            template="mentors/emails/applied_again",
-            context={"mentor": existing},
+            to=mentor.email,
+            template="mentors/emails/confirm",
+            context={
+                "link": confirmation_url(mentor),
+                "days": settings.MENTOR_CONFIRMATION_DAYS,
+            },
             language=language,
         )
-        return existing
-    mentor = existing or Mentor()
-    for field, value in data.items():
-        setattr(mentor, field, value)
-    mentor.email = data["email"].strip().lower()
-    mentor.consent_at = now
-    mentor.consent_version = settings.PRIVACY_NOTICE_VERSION
-    mentor.full_clean(exclude=["support_areas"])
-    mentor.save()
-    mentor.support_areas.set(support_areas)
-    _languages_set(mentor, languages)
-    MentorActivity.objects.create(mentor=mentor, kind=ActivityKind.APPLIED)
-    mail_queue(
-        to=mentor.email,
-        template="mentors/emails/confirm",
-        context={
-            "mentor": mentor,
-            "link": confirmation_url(mentor),
-            "days": settings.MENTOR_CONFIRMATION_DAYS,
-        },
-        language=language,
-    )
     return mentor
 
 
@@ -126,11 +158,8 @@ class ConfirmationExpired(Exception):
     pass
 
 
-def mentor_for_confirmation(*, token: str, lock: bool = False) -> Mentor:
-    """The application behind a confirmation link; reads only.
-
-    Raises ConfirmationExpired, or ConfirmationInvalid (tampered, or the application is gone).
-    """
+def _confirmation_payload(token: str) -> dict:
+    """Raises ConfirmationExpired, or ConfirmationInvalid (tampered)."""
     max_age = timedelta(days=settings.MENTOR_CONFIRMATION_DAYS)
     try:
         payload = signing.loads(token, salt=CONFIRMATION_SALT, max_age=max_age)
@@ -138,11 +167,29 @@ def mentor_for_confirmation(*, token: str, lock: bool = False) -> Mentor:
         raise ConfirmationExpired from error
     except signing.BadSignature as error:
         raise ConfirmationInvalid from error
-    mentors = Mentor.objects.select_for_update() if lock else Mentor.objects.all()
+    return payload
+
+
+def mentor_for_confirmation(*, token: str, lock: bool = False) -> Mentor:
+    """The application behind a confirmation link; reads only.
+
+    Raises ConfirmationExpired, or ConfirmationInvalid (tampered, or the application is gone).
+    """
+    payload = _confirmation_payload(token)
+    mentors = Mentor.objects.select_for_update(of=("self",)) if lock else Mentor.objects.all()
     mentor = mentors.filter(pk=payload["mentor"], email__iexact=payload["email"]).first()
     if mentor is None:
         raise ConfirmationInvalid
     return mentor
+
+
+def _apply_pending(mentor: Mentor) -> None:
+    pending = mentor.pending_application
+    for field, value in pending["data"].items():
+        setattr(mentor, field, value)
+    mentor.full_clean(exclude=["support_areas"])
+    mentor.support_areas.set(pending["support_areas"])
+    _languages_set(mentor, [tuple(row) for row in pending["languages"]])
 
 
 @transaction.atomic
@@ -153,9 +200,13 @@ def mentor_confirm_email(*, token: str, language: str) -> Mentor:
     coordinators' queue and queues a thank-you mail.
     """
     mentor = mentor_for_confirmation(token=token, lock=True)
+    pending = _confirmation_payload(token).get("pending")
     if mentor.email_confirmed_at is None:
+        if mentor.pending_application and pending == _digest(mentor.pending_application):
+            _apply_pending(mentor)  # the newest submission, confirmed by its own link
+        mentor.pending_application = None
         mentor.email_confirmed_at = timezone.now()
-        mentor.save(update_fields=["email_confirmed_at", "updated_at"])
+        mentor.save()
         MentorActivity.objects.create(mentor=mentor, kind=ActivityKind.CONFIRMED)
         mail_queue(
             to=mentor.email,

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django import forms
 from django.utils import timezone
@@ -15,6 +16,7 @@ from newcomers.models import (
     Tandem,
     Urgency,
 )
+from newcomers.queues import REFERRAL_QUEUES
 from willkommen.core.forms import as_checkboxes
 from willkommen.core.models import SupportArea, User
 from willkommen.core.vocabularies import District, Language
@@ -74,6 +76,9 @@ class ReferralForm(forms.ModelForm):
         max_value=20,
         error_messages={"min_value": _("At least one adult lives in the household.")},
     )
+    # A new key each time the empty form is shown: the same form sent twice (a double click,
+    # a reload) creates one referral, as the service finds the key already used.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     consent = forms.BooleanField(
         label=_(
             "The newcomer agreed that their details are passed to the WillkommensPaten programme."
@@ -116,8 +121,10 @@ class ReferralForm(forms.ModelForm):
             self.fields[name] = as_checkboxes(self.fields[name])
         if not self.is_bound and self.instance.pk is None:
             self.initial["consent_on"] = timezone.localdate()
+            self.initial["submission_key"] = uuid.uuid4()
         if self.instance.pk is not None:
             self.initial["consent"] = True
+            del self.fields["submission_key"]  # changes to a referral are idempotent anyway
 
     def clean_arrived_on(self):
         value = self.cleaned_data["arrived_on"]
@@ -136,12 +143,18 @@ class ReferralForm(forms.ModelForm):
         return cleaned
 
     def data_for_service(self) -> dict:
-        skip = {"support_areas", "consent"}
+        skip = {"support_areas", "consent", "submission_key"}
         return {key: value for key, value in self.cleaned_data.items() if key not in skip}
 
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        error_messages={"required": _("Please tick the box to confirm the withdrawal.")}
+    )
 
 
 class TriageForm(forms.Form):
@@ -157,6 +170,11 @@ ANY = [("", _("all"))]
 
 
 class QueueFilterForm(forms.Form):
+    queue = forms.ChoiceField(
+        label=_("Work queue"),
+        required=False,
+        choices=ANY + [(queue.name, queue.title) for queue in REFERRAL_QUEUES],
+    )
     q = forms.CharField(label=_("Search by name"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("all open"))] + ReferralStatus.choices, required=False

@@ -61,6 +61,10 @@ class Factor:
     points: int
     reason: str
 
+    @property
+    def signed_points(self) -> str:
+        return f"{self.points:+d}"
+
 
 def candidates(referral: Referral, *, today=None) -> QuerySet:
     """Mentors who may accompany this referral at all (the hard conditions)."""

@@ -175,6 +175,14 @@ class Referral(models.Model):
     def is_open(self):
         return self.status in OPEN_STATUSES
 
+    @property
+    def awaits_advisor_answer(self) -> bool:
+        return self.status == ReferralStatus.INFO_NEEDED
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == Urgency.URGENT
+
 
 class ReferralActivity(models.Model):
     """The referral's timeline: questions and answers between coordinators and the advisor,
@@ -203,6 +211,13 @@ class ReferralActivity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def heading(self) -> str:
+        """What the timeline shows in bold: the kind, and for a status change from → to."""
+        if self.kind == self.Kind.STATUS:
+            return f"{self.get_kind_display()}: {self.get_from_status_display()} → {self.get_to_status_display()}"  # noqa: E501
+        return self.get_kind_display()
 
 
 class TandemStatus(models.TextChoices):
@@ -304,6 +319,12 @@ class Tandem(models.Model):
 
     def get_absolute_url(self):
         return reverse("newcomers:tandem_detail", args=[self.pk])
+
+    @property
+    def contact_overdue(self) -> bool:
+        """For tandems read with their schedule (newcomers.selectors.tandems_with_schedule)."""
+        due = getattr(self, "next_contact_due", None)
+        return self.status == TandemStatus.ACTIVE and due is not None and due < timezone.localdate()
 
 
 class SupportContact(models.Model):

@@ -5,12 +5,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Case, Count, DateField, F, Max, Q, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from newcomers.models import (
     OPEN_STATUSES,
-    OPEN_TANDEM_STATUSES,
     Referral,
     ReferralStatus,
     Tandem,
@@ -33,11 +32,15 @@ def possible_duplicates(referral: Referral) -> QuerySet:
     )
 
 
-def referrals_for_queue(*, filters: dict) -> QuerySet:
-    """The coordinators' intake queue: new referrals first, then by waiting time."""
-    referrals = Referral.objects.select_related("advisor").prefetch_related("support_areas")
-    status = filters.get("status")
-    referrals = referrals.filter(status=status) if status else referrals.open()
+def referrals_for_queue(*, filters: dict, queue: QuerySet | None = None) -> QuerySet:
+    """The coordinators' intake list: the open referrals, or one work queue's (then in the
+    queue's order); new referrals first, then by waiting time."""
+    referrals = queue if queue is not None else Referral.objects.all()
+    if status := filters.get("status"):
+        referrals = referrals.filter(status=status)
+    elif queue is None:
+        referrals = referrals.open()
+    referrals = referrals.select_related("advisor").prefetch_related("support_areas")
     if query := (filters.get("q") or "").strip():
         referrals = referrals.annotate(
             search_name=Concat("first_name", Value(" "), "last_name")
@@ -52,17 +55,10 @@ def referrals_for_queue(*, filters: dict) -> QuerySet:
         referrals = referrals.filter(advisor=filters["advisor"])
     if filters.get("urgency"):
         referrals = referrals.filter(urgency=filters["urgency"])
+    if queue is not None:
+        return referrals
     new_first = Case(When(status=ReferralStatus.RECEIVED, then=0), default=1)
-    return referrals.order_by(new_first, "created_at")
-
-
-def referral_queue(*, status: str, limit: int = 5) -> dict:
-    """A dashboard work queue: the referrals with `status` and no proposal yet, the longest
-    waiting first."""
-    referrals = Referral.objects.filter(status=status).exclude(
-        tandems__status__in=OPEN_TANDEM_STATUSES
-    )
-    return {"count": referrals.count(), "oldest": list(referrals.order_by("created_at")[:limit])}
+    return referrals.order_by(new_first, "created_at", "pk")
 
 
 def tandems_with_schedule() -> QuerySet:
@@ -73,6 +69,7 @@ def tandems_with_schedule() -> QuerySet:
     """
     interval = timedelta(days=settings.SUPPORT_CONTACT_INTERVAL_DAYS)
     due = Case(
+        When(~Q(status=TandemStatus.ACTIVE), then=None),  # only active tandems are due
         When(contact_count=0, then=F("started_on") + timedelta(days=14)),
         When(
             contact_count__lt=settings.SUPPORT_CONTACTS_FIRST_MONTH,
@@ -83,7 +80,7 @@ def tandems_with_schedule() -> QuerySet:
     )
     return Tandem.objects.annotate(
         contact_count=Count("contacts"), last_contact=Max("contacts__contacted_on")
-    ).annotate(next_contact_due=due)
+    ).annotate(next_contact_due=Cast(due, DateField()))  # date + interval is a timestamp
 
 
 def tandems_overdue(*, today=None) -> QuerySet:
@@ -94,26 +91,3 @@ def tandems_overdue(*, today=None) -> QuerySet:
         .filter(status=TandemStatus.ACTIVE, next_contact_due__lt=today)
         .order_by("next_contact_due")
     )
-
-
-EARLY_CHECK_WEEKS = 6  # "does it fit?" is asked within the first weeks of a tandem
-
-
-def tandem_queues(*, limit: int = 5, today=None) -> list[dict]:
-    """The dashboard's tandem work queues, the oldest first."""
-    today = today or timezone.localdate()
-    proposals = Tandem.objects.filter(status=TandemStatus.PROPOSED).order_by("proposed_at")
-    early = (
-        Tandem.objects.filter(
-            status=TandemStatus.ACTIVE,
-            started_on__gte=today - timedelta(weeks=EARLY_CHECK_WEEKS),
-        )
-        .exclude(contacts__early_check=True)
-        .order_by("started_on")
-    )
-    queues = [("proposals", proposals), ("overdue", tandems_overdue(today=today)), ("early", early)]
-    return [
-        {"key": key, "count": tandems.count(),
-         "oldest": list(tandems.select_related("mentor", "referral")[:limit])}
-        for key, tandems in queues
-    ]  # fmt: skip

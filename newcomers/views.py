@@ -1,12 +1,15 @@
 """Referrals: the advisors' area (their own referrals only) and the coordinators' intake."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -22,6 +25,7 @@ from newcomers.forms import (
     QueueFilterForm,
     ReferralForm,
     TriageForm,
+    WithdrawForm,
 )
 from newcomers.matching import referrals_suited, suggestions
 from newcomers.models import (
@@ -31,6 +35,7 @@ from newcomers.models import (
     ReferralStatus,
     TandemStatus,
 )
+from newcomers.queues import REFERRAL_QUEUES, TANDEM_QUEUES
 from newcomers.selectors import (
     possible_duplicates,
     referrals_for_queue,
@@ -54,6 +59,7 @@ from newcomers.services import (
 )
 from willkommen.core.exports import csv_response
 from willkommen.core.forms import add_service_errors
+from willkommen.core.queues import queue_named
 from willkommen.core.roles import advisor_required, coordinator_required
 
 # --- Advisors --------------------------------------------------------------------------------
@@ -151,9 +157,10 @@ def referral_answer_view(request, pk):
 @advisor_required
 def referral_withdraw_view(request, pk):
     referral = _own(request, pk)
+    form = WithdrawForm(request.POST)
     try:
-        if not request.POST.get("confirm"):
-            raise ValidationError(_("Please tick the box to confirm the withdrawal."))
+        if not form.is_valid():
+            raise ValidationError(form.errors["confirm"])
         referral_withdraw(referral=referral, by=request.user)
     except ValidationError as error:
         for message in error.messages:
@@ -166,10 +173,16 @@ def referral_withdraw_view(request, pk):
 # --- Coordinators ----------------------------------------------------------------------------
 
 
+def _referrals_listed(form) -> QuerySet:
+    filters = form.filters()
+    queue = queue_named(REFERRAL_QUEUES, filters.get("queue") or "")
+    return referrals_for_queue(filters=filters, queue=queue.items() if queue else None)
+
+
 @coordinator_required
 def referral_list(request):
     form = QueueFilterForm(request.GET)
-    referrals = referrals_for_queue(filters=form.filters())
+    referrals = _referrals_listed(form)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
     without_page = request.GET.copy()
     without_page.pop("page", None)
@@ -182,7 +195,7 @@ def referral_list(request):
 
 @coordinator_required
 def referral_export(request):
-    referrals = referrals_for_queue(filters=QueueFilterForm(request.GET).filters())
+    referrals = _referrals_listed(QueueFilterForm(request.GET))
     header = ["Vorname", "Nachname", "Status", "Stadtbezirk", "Sprachen", "Deutsch",
               "Unterstützung", "Dringlichkeit", "Beratung", "eingegangen", "Wartetage"]  # fmt: skip
     rows = (
@@ -271,23 +284,29 @@ def tandem_propose_view(request, pk):
 # --- Tandems ---------------------------------------------------------------------------------
 
 TANDEM_VIEWS = {
-    "active": (_l("Active"), {"status": TandemStatus.ACTIVE}),
-    "overdue": (_l("Support contact overdue"), None),
-    "starting": (_l("Proposed or first meeting ahead"),
+    "active": (gettext_lazy("Active"), {"status": TandemStatus.ACTIVE}),
+    "overdue": (gettext_lazy("Support contact overdue"), None),
+    "starting": (gettext_lazy("Proposed or first meeting ahead"),
                  {"status__in": [TandemStatus.PROPOSED, TandemStatus.ACCEPTED]}),
-    "ended": (_l("Ended"), {"status__in": [TandemStatus.ENDED, TandemStatus.DECLINED]}),
+    "ended": (gettext_lazy("Ended"), {"status__in": [TandemStatus.ENDED, TandemStatus.DECLINED]}),
 }  # fmt: skip
 
 
 @coordinator_required
 def tandem_list(request):
+    queue = queue_named(TANDEM_QUEUES, request.GET.get("queue", ""))
     view = request.GET.get("ansicht", "active")
     if view not in TANDEM_VIEWS:
         view = "active"
-    title, lookup = TANDEM_VIEWS[view]
-    tandems = tandems_overdue() if lookup is None else tandems_with_schedule().filter(**lookup)
-    if lookup is not None:
-        tandems = tandems.order_by("-proposed_at")
+    if queue is not None:  # a dashboard queue: exactly its set, in its order
+        title, tandems, query = queue.title, queue.items(), urlencode({"queue": queue.name})
+        view = ""
+    else:
+        title, lookup = TANDEM_VIEWS[view]
+        tandems = tandems_overdue() if lookup is None else tandems_with_schedule().filter(**lookup)
+        if lookup is not None:
+            tandems = tandems.order_by("-proposed_at", "-pk")
+        query = urlencode({"ansicht": view})
     tandems = tandems.select_related("mentor", "referral")
     page = Paginator(tandems, 25).get_page(request.GET.get("page"))
     return render(
@@ -298,8 +317,7 @@ def tandem_list(request):
             "views": [(key, label) for key, (label, _lookup) in TANDEM_VIEWS.items()],
             "current": view,
             "title": title,
-            "query_without_page": f"ansicht={view}",
-            "today": timezone.localdate(),
+            "query_without_page": query,
         },
     )
 
@@ -398,7 +416,7 @@ def tandem_answer_view(request, token):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            tandem.refresh_from_db()
+            return redirect("newcomers:tandem_answer", token)
     return render(
         request,
         "newcomers/tandem_answer.html",

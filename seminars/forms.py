@@ -1,8 +1,10 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mentors.models import Mentor
-from seminars.models import Event, EventType
+from seminars.models import Event, EventType, InvitationStatus
+from seminars.services import event_dates_check
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -40,9 +42,10 @@ class EventForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("The end must be after the start."))
+        try:
+            event_dates_check(starts_at=cleaned.get("starts_at"), ends_at=cleaned.get("ends_at"))
+        except ValidationError as error:
+            self.add_error(None, error)
         if not cleaned.get("place") and not cleaned.get("online_link"):
             self.add_error("place", _("Please enter a place or an online link."))
         return cleaned
@@ -85,4 +88,76 @@ class EventFilterForm(forms.Form):
     )  # fmt: skip
     type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("all"))] + EventType.choices
+    )
+
+
+# --- The event page and the mentor's answer page: one small form per action -------------------
+
+
+class InvitationAnswerForm(forms.Form):
+    """A mentor's answer, by their own link or recorded by a coordinator."""
+
+    accept = forms.TypedChoiceField(
+        label=_("Answer"),
+        choices=[("yes", _("comes")), ("no", _("does not come"))],
+        coerce=lambda value: value == "yes",
+        error_messages={
+            "required": _("Please choose an answer."),
+            "invalid_choice": _("Please choose an answer."),
+        },
+    )
+
+
+class AnswerRecordForm(InvitationAnswerForm):
+    """A coordinator records the answer a mentor gave by phone or in person."""
+
+    invitation = forms.ModelChoiceField(
+        label=_("Mentor"),
+        queryset=None,
+        error_messages={
+            "required": _("This invitation is not part of this event. Please reload the page."),
+            "invalid_choice": _(
+                "This invitation is not part of this event. Please reload the page."
+            ),
+        },
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invitation"].queryset = event.invitations.select_related("mentor")
+
+
+class AttendanceForm(forms.Form):
+    """Who of those registered came; the boxes are shown in the rows of the participants."""
+
+    attended = forms.ModelMultipleChoiceField(
+        label=_("Attended"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={
+            "invalid_choice": _("Only registered mentors can be ticked. Please reload the page."),
+            "invalid_pk_value": _("Only registered mentors can be ticked. Please reload the page."),
+        },
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        registered = event.invitations.filter(status=InvitationStatus.REGISTERED)
+        self.fields["attended"].queryset = registered
+        self.fields["attended"].initial = registered.filter(attended=True)
+
+
+class CancelForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel it and tell everyone registered or waiting"),
+        error_messages={"required": _("Please tick the box to confirm the cancellation.")},
+    )
+
+
+class CalendarFeedForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("My calendar feed"),
+        choices=[("renew", "renew"), ("revoke", "revoke")],
+        error_messages={"required": _("Unknown action."), "invalid_choice": _("Unknown action.")},
     )

@@ -1,6 +1,7 @@
 import pghistory
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,6 +62,15 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("seminars:detail", args=[self.pk])
+
+    @property
+    def has_begun(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def open_for_answers(self) -> bool:
+        """Answers (and invitations) can change until the event begins, unless it is cancelled."""
+        return self.cancelled_at is None and not self.has_begun
 
 
 class InvitationStatus(models.TextChoices):

@@ -19,6 +19,7 @@ from mentors.models import ChecklistItem, Mentor, MentorStatus
 from mentors.services import mentor_check_item
 from seminars.calendar import event_ics
 from seminars.models import CalendarFeed, Event, EventType, Invitation, InvitationStatus
+from willkommen.core.dates import PLANNING_HORIZON, check_date_window
 from willkommen.core.mail import mail_queue
 
 ANSWER_SALT = "seminars.answer"
@@ -65,17 +66,53 @@ def _mail(invitation: Invitation, template: str) -> None:
 @transaction.atomic
 def event_create(*, data: dict, repeat_monthly: int = 0) -> list[Event]:
     """Create an event, or a series: the same weekday of the same week of each following month
-    (e.g. every second Tuesday), `repeat_monthly` more times. Each stays editable on its own."""
+    (e.g. every second Tuesday), `repeat_monthly` more times. Each stays editable on its own.
+
+    Every date of the series must start in the future, end after it starts and lie within
+    the planning horizon; otherwise ValidationError by field and nothing is saved.
+    """
     first = Event(**data)
+    # Before full_clean, whose message for the ends-after-start constraint is a technical one.
+    event_dates_check(starts_at=first.starts_at, ends_at=first.ends_at)
     first.full_clean()
-    if first.starts_at <= timezone.now():
-        raise ValidationError({"starts_at": _("The event must start in the future.")})
     events = [first]
     for month in range(1, repeat_monthly + 1):
         starts = _same_weekday_of_month(first.starts_at, month)
         events.append(Event(**{**data, "starts_at": starts,
                                "ends_at": starts + (first.ends_at - first.starts_at)}))  # fmt: skip
+    last, latest = timezone.localdate(events[-1].ends_at), _latest_day()
+    if last > latest:
+        message = _(
+            "With %(count)s further dates the series would end on %(date)s, but dates can be "
+            "planned only until %(latest)s. Please choose fewer dates."
+        ) % {"count": repeat_monthly, "date": f"{last:%d.%m.%Y}", "latest": f"{latest:%d.%m.%Y}"}
+        raise ValidationError({"repeat_monthly": message})
     return Event.objects.bulk_create(events)
+
+
+def event_dates_check(*, starts_at, ends_at) -> None:
+    """ValidationError by field unless the event starts in the future, ends after it starts,
+    and both lie within the planning horizon. The form asks it too, so that these messages
+    come together with the form's own."""
+    if starts_at is None or ends_at is None:
+        return  # full_clean names the missing field
+    errors = {}
+    if starts_at <= timezone.now():
+        errors["starts_at"] = [_("The event must start in the future.")]
+    if ends_at <= starts_at:
+        errors["ends_at"] = [_("The end must be after the start.")]
+    for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if field not in errors:
+            try:
+                check_date_window(field, timezone.localdate(moment), latest=_latest_day())
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _latest_day():
+    return timezone.localdate() + PLANNING_HORIZON
 
 
 def _same_weekday_of_month(start, months_later: int):
@@ -109,8 +146,13 @@ MENTOR_GROUPS = {
 
 @transaction.atomic
 def invitations_send(*, event: Event, mentors, language: str = "de") -> int:
-    """Invite mentors (once each) with a personal mail, answer link and calendar entry."""
-    if event.cancelled_at or event.starts_at <= timezone.now():
+    """Invite mentors (once each) with a personal mail, answer link and calendar entry.
+
+    Calls for one event wait for each other on the event's row lock, so a button pressed ten
+    times at once invites and mails each mentor once (the unique constraint backs this up).
+    """
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if not event.open_for_answers:
         raise ValidationError(_("Invitations go out only for upcoming events."))
     already = set(event.invitations.values_list("mentor_id", flat=True))
     invitations = Invitation.objects.bulk_create(
@@ -133,7 +175,7 @@ def invitation_answer(*, invitation: Invitation, accept: bool) -> Invitation:
     event = Event.objects.select_for_update().get(pk=invitation.event_id)
     if event.cancelled_at:
         raise ValidationError(_("This event has been cancelled."))
-    if event.starts_at <= timezone.now():
+    if event.has_begun:
         raise ValidationError(_("The event has begun; answers can no longer be changed."))
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     was_registered = invitation.status == InvitationStatus.REGISTERED
@@ -175,7 +217,9 @@ def _promote_first_waiting(event: Event) -> None:
 @transaction.atomic
 def attendance_record(*, event: Event, attended_ids: set[int], by) -> None:
     """Tick who came. Attending an introductory seminar completes that checklist item."""
-    if event.starts_at > timezone.now():
+    if event.cancelled_at:
+        raise ValidationError(_("This event has been cancelled."))
+    if not event.has_begun:
         raise ValidationError(_("Attendance is recorded once the event has begun."))
     registered = event.invitations.filter(status=InvitationStatus.REGISTERED).select_related(
         "mentor"

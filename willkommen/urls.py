@@ -4,6 +4,7 @@ from django.urls import include, path, reverse_lazy
 
 from mentors.urls import urlpatterns as mentors_urlpatterns
 from willkommen.core import views
+from willkommen.overview import dashboard, mail_views
 from willkommen.overview import views as overview
 from willkommen.overview.urls import mentor_urlpatterns
 
@@ -12,8 +13,9 @@ urlpatterns = [
     path("datenschutz/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("start/", overview.home, name="home"),
-    path("koordination/", overview.dashboard, name="dashboard"),
+    path("koordination/", dashboard.dashboard, name="dashboard"),
     path("koordination/berichte/", overview.report_page, name="reports"),
+    path("koordination/e-mails/", mail_views.mail_failed, name="mail_failed"),
     path(
         "koordination/berichte/<slug:key>.<str:fmt>",
         overview.report_export,
@@ -21,6 +23,7 @@ urlpatterns = [
     ),
     path("konto/anmelden/", views.LoginView.as_view(), name="login"),
     path("konto/abmelden/", views.LogoutView.as_view(), name="logout"),
+    path("konto/ueberall-abmelden/", views.logout_everywhere, name="logout_everywhere"),
     path("konto/passwort-vergessen/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "konto/passwort-vergessen/gesendet/",
@@ -53,6 +56,8 @@ urlpatterns = [
     path("", include("newcomers.urls")),
     path("", include("seminars.urls")),
 ]
+
+handler500 = "willkommen.core.views.server_error"
 
 admin.site.site_header = "Willkommen – Administration"
 admin.site.site_title = "Willkommen"

@@ -130,6 +130,7 @@ MentorLanguageFormSet = forms.formset_factory(
     formset=BaseMentorLanguageFormSet,
     extra=2,
     max_num=10,
+    absolute_max=10,  # more rows than this are refused, not built (a crafted form sends 1000)
     validate_max=True,
     can_delete=True,
     can_delete_extra=False,

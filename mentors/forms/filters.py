@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mentors.models import MentorStatus
+from mentors.queues import MENTOR_QUEUES
 from willkommen.core.models import SupportArea
 from willkommen.core.vocabularies import District, Language, TimeOfDay, Weekday
 
@@ -9,6 +10,11 @@ ANY = [("", _("all"))]
 
 
 class MentorFilterForm(forms.Form):
+    queue = forms.ChoiceField(
+        label=_("Work queue"),
+        required=False,
+        choices=ANY + [(queue.name, queue.title) for queue in MENTOR_QUEUES],
+    )
     q = forms.CharField(label=_("Search"), required=False, help_text=_("name, email or phone"))
     status = forms.ChoiceField(
         label=_("Status"), choices=ANY + MentorStatus.choices, required=False

@@ -270,6 +270,8 @@ class LanguageForm(forms.Form):
 
 
 class BaseLanguageFormSet(forms.BaseFormSet):
+    default_error_messages = {"too_many_forms": _("Please list at most %(num)d languages.")}
+
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "number": (index or 0) + 1}
 
@@ -299,7 +301,14 @@ class BaseLanguageFormSet(forms.BaseFormSet):
 
 
 LanguageFormSet = forms.formset_factory(
-    LanguageForm, formset=BaseLanguageFormSet, extra=3, max_num=10, validate_max=True
+    LanguageForm,
+    formset=BaseLanguageFormSet,
+    extra=3,
+    max_num=10,
+    validate_max=True,
+    # Django's default (max_num + 1000) let one POST with languages-TOTAL_FORMS=1000 build,
+    # check and show a thousand rows: seconds of work and megabytes of answer per request.
+    absolute_max=10,
 )
 LANGUAGES_PREFIX = "languages"
 

@@ -36,6 +36,7 @@ def mentor_list(request):
             "query_without_status": without_status.urlencode(),
             "query_without_page": without_page.urlencode(),
             "filtered": bool(filters.keys() - {"sort"}),
+            "queue_title": dict(form.fields["queue"].choices).get(filters.get("queue")),
         },
     )
 

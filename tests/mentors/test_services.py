@@ -1,6 +1,8 @@
+import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -68,11 +70,12 @@ def test_apply_creates_an_unconfirmed_mentor_and_queues_the_link(
     assert confirmation_token(mentor)[:10] in mail.outbox[0].body
 
 
-def test_apply_twice_unconfirmed_keeps_one_person_with_the_new_data(db):
+def test_apply_twice_unconfirmed_keeps_one_person_and_the_new_data_waits(db):
     first = apply()
     second = apply(email="LENA.MAIER@example.org", district="ost")
     assert first.pk == second.pk
-    assert Mentor.objects.get().district == "ost"
+    mentor = Mentor.objects.get()
+    assert (mentor.district, mentor.pending_application["data"]["district"]) == ("west", "ost")
     assert QueuedMail.objects.count() == 2  # a fresh link each time
 
 
@@ -208,3 +211,50 @@ def test_leaving_needs_a_reason_and_rejoining_clears_it(mentor, coordinator):
 def test_the_database_refuses_more_tandems_than_capacity(mentor):
     with pytest.raises(IntegrityError):
         Mentor.objects.filter(pk=mentor.pk).update(places_taken=2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_applications_with_the_same_new_address_at_once_make_one_mentor():
+    from tests.newcomers.test_tandems import race
+
+    outcomes = race(lambda first_name: apply(first_name=first_name), ["Lena", "Lea", "Leni"])
+    assert [o for o in outcomes if isinstance(o, Exception)] == []  # no IntegrityError
+    assert Mentor.objects.filter(email="lena.maier@example.org").count() == 1
+
+
+def test_a_second_application_for_an_unconfirmed_address_waits_for_its_own_link(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mentor = apply(first_name="Lena")
+        apply(first_name="Mallory", motivation="Ihr Konto wird gesperrt: https://evil.example")
+    first_link, second_link = (confirmation_link(m.body) for m in mail.outbox[-2:])
+    mentor.refresh_from_db()
+    assert mentor.first_name == "Lena"  # nothing changed by the second submission
+    mentor_confirm_email(token=first_link, language="de")
+    mentor.refresh_from_db()
+    assert (mentor.first_name, mentor.pending_application) == ("Lena", None)
+
+
+def test_the_newest_link_confirms_the_newest_submission(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        mentor = apply(first_name="Lena")
+        apply(first_name="Lea", hours_per_month=4)
+    mentor_confirm_email(token=confirmation_link(mail.outbox[-1].body), language="de")
+    mentor.refresh_from_db()
+    assert (mentor.first_name, mentor.hours_per_month) == ("Lea", 4)
+
+
+def test_public_mails_never_echo_what_was_typed_and_are_limited_per_address(
+    db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(10):
+            apply(first_name="Max,\r\n\r\nIhr Konto wird gesperrt https://evil.example/login")
+    mails = [m for m in mail.outbox if m.to == ["lena.maier@example.org"]]
+    assert len(mails) == settings.MENTOR_MAILS_PER_ADDRESS_PER_DAY
+    assert all("evil.example" not in m.body and "Max" not in m.body for m in mails)
+
+
+def confirmation_link(body: str) -> str:
+    return re.search(r"/mitmachen/bestaetigen/([^/\s]+)/", body).group(1)

@@ -231,3 +231,105 @@ def test_a_feed_stops_when_its_owner_is_no_coordinator(client, coordinator):
     feed = calendar_feed_renew(user=coordinator)
     coordinator.groups.clear()
     assert client.get(reverse("seminars:feed", args=[feed.token])).status_code == 404
+
+
+def event_data(starts, hours=2):
+    return {"title": "Reflexion", "type": "reflection", "starts_at": starts,
+            "ends_at": starts + timedelta(hours=hours), "place": "Rathaus",
+            "capacity": 12}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("days", "hours", "fields"),
+    [
+        (-1, 2, ["starts_at"]),  # in the past
+        (400, 2, ["starts_at", "ends_at"]),  # beyond the planning horizon
+        (10, 0, ["ends_at"]),  # ends as it starts
+        (10, -1, ["ends_at"]),  # ends before it starts
+        (365, 48, ["ends_at"]),  # starts within the horizon, ends beyond
+    ],
+)
+def test_event_dates_outside_the_planning_window_are_refused(db, days, hours, fields):
+    with pytest.raises(ValidationError) as error:
+        event_create(data=event_data(timezone.now() + timedelta(days=days), hours))
+    assert list(error.value.message_dict) == fields
+    assert not Event.objects.exists()
+
+
+def test_a_series_that_would_end_beyond_the_planning_horizon_is_refused(db):
+    starts = timezone.now() + timedelta(days=300)
+    with pytest.raises(ValidationError) as error:
+        event_create(data=event_data(starts), repeat_monthly=3)
+    assert list(error.value.message_dict) == ["repeat_monthly"]
+    assert not Event.objects.exists()
+    assert len(event_create(data=event_data(starts), repeat_monthly=0)) == 1
+
+
+def test_attendance_is_not_recorded_for_a_cancelled_event(db, coordinator):
+    invitation = an_invitation()
+    invitation_answer(invitation=invitation, accept=True)
+    event_cancel(event=invitation.event)
+    Event.objects.filter(pk=invitation.event_id).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    with pytest.raises(ValidationError):
+        attendance_record(event=Event.objects.get(), attended_ids={invitation.pk}, by=coordinator)
+    assert Invitation.objects.get().attended is None
+
+
+def test_invitations_are_not_sent_for_a_cancelled_event(db):
+    event = an_event()
+    event_cancel(event=event)
+    with pytest.raises(ValidationError):
+        invitations_send(event=event, mentors=[MentorFactory()])  # the caller's copy is stale
+    assert not Invitation.objects.exists()
+
+
+def test_cancelling_needs_the_tick_and_says_so_on_the_page(coordinator_client, settings):
+    settings.LANGUAGE_CODE = "en"
+    event = an_event()
+    response = coordinator_client.post(event.get_absolute_url(), {"step": "cancel"})
+    assert response.status_code == 200
+    assert response.context["failed"].errors == {
+        "confirm": ["Please tick the box to confirm the cancellation."]
+    }
+    event.refresh_from_db()
+    assert event.cancelled_at is None
+    coordinator_client.post(event.get_absolute_url(), {"step": "cancel", "confirm": "on"})
+    event.refresh_from_db()
+    assert event.cancelled_at is not None
+
+
+def test_an_answer_after_the_start_shows_the_reason_on_the_mentors_page(client, db, settings):
+    settings.LANGUAGE_CODE = "en"
+    invitation = an_invitation()
+    url = reverse("seminars:answer", args=[answer_token(invitation)])
+    Event.objects.filter(pk=invitation.event_id).update(
+        starts_at=timezone.now() - timedelta(minutes=5), ends_at=timezone.now() + timedelta(hours=1)
+    )
+    response = client.post(url, {"accept": "yes"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "The event has begun; answers can no longer be changed."
+    ]
+    assert not response.context["open"]
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.INVITED
+
+
+def test_the_event_page_offers_what_fits_the_events_state(coordinator_client):
+    event = an_event()
+    invitation = an_invitation(event)
+    upcoming = coordinator_client.get(event.get_absolute_url()).context
+    assert set(upcoming["forms"]) == {"invite", "answer", "cancel"}
+    assert upcoming["rows"][0]["can_answer"] and upcoming["rows"][0]["attendance"] is None
+    invitation_answer(invitation=invitation, accept=True)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    past = coordinator_client.get(event.get_absolute_url()).context
+    assert set(past["forms"]) == {"attendance"}
+    assert past["rows"][0]["attendance"] is not None and not past["rows"][0]["can_answer"]
+    Event.objects.filter(pk=event.pk).update(cancelled_at=timezone.now())
+    cancelled = coordinator_client.get(event.get_absolute_url()).context
+    assert cancelled["forms"] == {} and cancelled["last_column"] is None

@@ -19,6 +19,7 @@ EXPECTED = {
     "home": (LOGIN, 302, 302),
     "login": (200, 302, 302),
     "logout": (302, 302, 302),
+    "logout_everywhere": (LOGIN, 302, 302),
     "password_reset": (200, 200, 200),
     "password_reset_done": (200, 200, 200),
     "password_reset_confirm": (200, 200, 200),
@@ -28,6 +29,7 @@ EXPECTED = {
     "set_language": (302, 302, 302),
     "dashboard": (LOGIN, 403, 200),
     "reports": (LOGIN, 403, 200),
+    "mail_failed": (LOGIN, 403, 200),
     "report_export": (LOGIN, 403, 200),
     "mentors:interest": (200, 200, 200),
     "mentors:interest_thanks": (200, 200, 200),
@@ -61,6 +63,7 @@ EXPECTED = {
     "seminars:detail": (LOGIN, 403, 200),
     "seminars:ics": (LOGIN, 403, 200),
     "seminars:reflection_missing": (LOGIN, 403, 200),
+    "seminars:queue_mentors": (LOGIN, 403, 200),
     "seminars:answer": (200, 200, 200),
     "seminars:calendar_feed": (LOGIN, 403, 200),
     "seminars:feed": (404, 404, 404),  # a token nobody holds
@@ -68,6 +71,7 @@ EXPECTED = {
 }
 POST_ONLY = {
     "logout",
+    "logout_everywhere",
     "set_language",
     "mentors:status",
     "mentors:checklist",

@@ -13,8 +13,12 @@ class WillkommenConfig(AppConfig):
     verbose_name = "Willkommen"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from willkommen.core.middleware import stamp_session_at_login
         from willkommen.core.reference_data import create_support_areas
         from willkommen.core.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="willkommen.sync_role_groups")
         post_migrate.connect(create_support_areas, dispatch_uid="willkommen.support_areas")
+        user_logged_in.connect(stamp_session_at_login, dispatch_uid="willkommen.session_stamps")

@@ -1,11 +1,7 @@
 from django import forms
-from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
-from willkommen.core.mail import mail_queue
 
 
 class LoginForm(AuthenticationForm):
@@ -23,15 +19,15 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's form, but the mail is queued like all others (a mail server outage is no 500)."""
+class PasswordResetForm(forms.Form):
+    """The address to send a set-your-password link to. The view hands it to
+    `password_reset_request`, which decides whether anything is sent."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):  # fmt: skip
-        mail_queue(
-            to=to_email, template="registration/password_reset", context=context,
-            language=get_language(),
-        )  # fmt: skip
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
 
 
 def as_checkboxes(field: forms.Field) -> forms.MultipleChoiceField:

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pghistory
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -95,9 +98,35 @@ class SupportArea(models.Model):
         return self.name_en if (get_language() or "de").startswith("en") else self.name
 
 
+class QueuedMailQuerySet(models.QuerySet):
+    def due(self, *, now=None):
+        """Mails a worker should try now."""
+        now = now or timezone.now()
+        return self.filter(
+            sent_at=None, attempts__lt=QueuedMail.MAX_ATTEMPTS, next_attempt_at__lte=now
+        )
+
+    def undelivered(self, *, now=None):
+        """Mails coordinators should know about: given up, failing, or waiting so long that no
+        worker seems to run. The failed-mail page and its dashboard count use this set."""
+        now = now or timezone.now()
+        return self.filter(sent_at=None).filter(
+            models.Q(attempts__gt=0) | models.Q(created_at__lt=now - QueuedMail.WAITING_TOO_LONG)
+        )
+
+
 class QueuedMail(models.Model):
-    """An e-mail waiting to be sent. Services queue mail in their transaction, so a failing
-    mail server never loses it: it is sent after commit and retried by `send_queued_mail`."""
+    """An e-mail waiting to be sent. Services queue mail in their transaction, so a rolled-back
+    change sends nothing and a failing mail server loses nothing; the mail worker
+    (`send_queued_mail --loop`, see willkommen/core/mail.py) delivers it."""
+
+    # Retries: the pause doubles from FIRST_PAUSE up to LONGEST_PAUSE; after MAX_ATTEMPTS
+    # (about 20 hours of trying) the mail is given up and stays listed for the coordinators.
+    MAX_ATTEMPTS = 12
+    FIRST_PAUSE = timedelta(minutes=1)
+    LONGEST_PAUSE = timedelta(hours=6)
+    # A worker looks every few seconds; a mail never tried after this long means none runs.
+    WAITING_TOO_LONG = timedelta(minutes=10)
 
     to = models.EmailField()
     subject = models.CharField(max_length=255)
@@ -108,14 +137,24 @@ class QueuedMail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # kept by the worker alone (willkommen.core.mail), so that due() is one index scan
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
+
+    objects = QueuedMailQuerySet.as_manager()
 
     class Meta:
         indexes = [
             models.Index(
-                fields=["created_at"], condition=models.Q(sent_at=None), name="queuedmail_unsent"
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at=None),
+                name="queuedmail_unsent_due",
             )
         ]
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+    @property
+    def given_up(self) -> bool:
+        return self.sent_at is None and self.attempts >= self.MAX_ATTEMPTS

@@ -53,6 +53,7 @@ def mentor_detail(request, pk):
             "item": item,
             "entry": entries.get(item.value),
             "required": item in required,
+            "needs_renewal_date": item == ChecklistItem.POLICE_CERTIFICATE,
             "expired": item == ChecklistItem.POLICE_CERTIFICATE
             and item.value in entries
             and not certificate_valid(entries[item.value], today),

@@ -20,7 +20,9 @@ ADVISOR_NAVIGATION = [
 
 
 def navigation_for(request) -> list[dict]:
-    user = request.user
+    user = getattr(request, "user", None)  # none on a request refused before authentication
+    if user is None:
+        return []
     if is_coordinator(user):
         entries = COORDINATOR_NAVIGATION
     elif is_advisor(user):

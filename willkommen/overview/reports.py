@@ -123,12 +123,15 @@ def _referral_figures(period):
                            ReferralStatus.RECEIVED, ReferralStatus.INFO_NEEDED])),
         declined=Count("referral", distinct=True, filter=Q(to_status=ReferralStatus.DECLINED)),
     )  # fmt: skip
-    waits = sorted(
-        (tandem.first_meeting_at.date() - timezone.localdate(tandem.referral.created_at)).days
-        for tandem in Tandem.objects.filter(**_in("first_meeting_at", period))
+    meetings = (
+        Tandem.objects.filter(**_in("first_meeting_at", period))
         .exclude(status=TandemStatus.DECLINED)
-        .select_related("referral")
-        .only("first_meeting_at", "referral__created_at")
+        .values_list("referral__created_at", "first_meeting_at")
+    )
+    # Local calendar days: a UTC date would put a meeting soon after midnight on the day
+    # before, a day before the referral.
+    waits = sorted(
+        (timezone.localdate(met) - timezone.localdate(referred)).days for referred, met in meetings
     )
     return Table("referrals", _("Referrals"), [
         (_("referrals received"), received),
@@ -150,17 +153,23 @@ def _percentile(values, percent):
     return values[index]
 
 
+def _counts_by(queryset, field):
+    """{value of `field`: number of rows}. `order_by()` first: a model's default ordering
+    would otherwise join the GROUP BY and split each group into rows of one."""
+    return dict(queryset.order_by().values_list(field).annotate(n=Count("pk")))
+
+
 def _by_reason(key, title, queryset, field, choices):
-    counts = dict(queryset.values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+    counts = _counts_by(queryset, field)
     return Table(key, title, [(label, counts.get(value, 0)) for value, label in choices])
 
 
 def _declined_by_reason(period):
-    declined = Referral.objects.filter(
-        status=ReferralStatus.DECLINED,
-        activities__to_status=ReferralStatus.DECLINED,
-        **_in("activities__created_at", period),
-    ).distinct()
+    # A subquery rather than a join: each referral is counted once, however many activities.
+    declined_in_period = ReferralActivity.objects.filter(
+        to_status=ReferralStatus.DECLINED, **_in("created_at", period)
+    ).values("referral")
+    declined = Referral.objects.filter(status=ReferralStatus.DECLINED, pk__in=declined_in_period)
     return _by_reason("declined", _("Referrals declined, by reason"), declined,
                       "decline_reason", DeclineReason.choices)  # fmt: skip
 
@@ -225,20 +234,17 @@ def _languages(period):
     ):
         for code in languages:
             asked[code] = asked.get(code, 0) + 1
-    offered = dict(
-        MentorLanguage.objects.filter(mentor__in=_available_mentors(),
-                                      level__in=["B1", "B2", "C1", "C2", "native"])
-        .values_list("language").annotate(n=Count("mentor", distinct=True))
-    )  # fmt: skip
+    # A mentor names each language once (a unique constraint), so one row is one mentor.
+    speakers = MentorLanguage.objects.filter(
+        mentor__in=_available_mentors(), level__in=["B1", "B2", "C1", "C2", "native"]
+    )
+    offered = _counts_by(speakers, "language")
     return Language.choices, asked, offered
 
 
 def _districts(period):
-    asked = dict(
-        Referral.objects.filter(**_in("created_at", period))
-        .values_list("district").annotate(n=Count("pk"))
-    )  # fmt: skip
-    offered = dict(_available_mentors().values_list("district").annotate(n=Count("pk")))
+    asked = _counts_by(Referral.objects.filter(**_in("created_at", period)), "district")
+    offered = _counts_by(_available_mentors(), "district")
     return District.choices, asked, offered
 
 

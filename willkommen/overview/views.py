@@ -1,18 +1,10 @@
 """The coordinators' overview of the whole programme: start pages, dashboard, reports."""
 
-import openpyxl
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from mentors.models import MentorStatus
-from mentors.selectors import mentor_queue
-from newcomers.models import ReferralStatus
-from newcomers.selectors import referral_queue, tandem_queues
-from seminars.selectors import mentors_without_seminar_date, upcoming_events
-from willkommen.core.exports import csv_response
+from willkommen.core.exports import csv_response, xlsx_response
 from willkommen.core.roles import coordinator_required
 from willkommen.overview.forms import PeriodForm
 from willkommen.overview.navigation import home_url_for
@@ -26,100 +18,65 @@ def home(request):
     return redirect(home_url_for(request.user))
 
 
-@coordinator_required
-def dashboard(request):
-    queues = [
-        {
-            "title": _("Confirmed applications not yet contacted"),
-            "list_url": reverse("mentors:list") + "?status=" + MentorStatus.NEW,
-            **mentor_queue(status=MentorStatus.NEW),
-        },
-        {
-            "title": _("Applicants waiting for their introductory conversation"),
-            "list_url": reverse("mentors:list") + "?status=" + MentorStatus.CONTACTED,
-            **mentor_queue(status=MentorStatus.CONTACTED),
-        },
-        {
-            "title": _("Applicants in screening (checklist not complete)"),
-            "list_url": reverse("mentors:list") + "?status=" + MentorStatus.SCREENING,
-            **mentor_queue(status=MentorStatus.SCREENING),
-        },
-        {
-            "title": _("Referrals waiting for triage"),
-            "list_url": reverse("newcomers:referral_list") + "?status=received",
-            **referral_queue(status=ReferralStatus.RECEIVED),
-        },
-        {
-            "title": _("Referrals waiting for a mentor"),
-            "list_url": reverse("newcomers:referral_list") + "?status=waiting",
-            **referral_queue(status=ReferralStatus.WAITING),
-        },
-    ]
-    titles = {
-        "proposals": _("Proposals waiting for the mentor's answer"),
-        "overdue": _("Tandems with overdue support contacts"),
-        "early": _("Tandems in their early check"),
-    }
-    list_views = {"proposals": "starting", "overdue": "overdue", "early": "active"}
-    for queue in tandem_queues():
-        queue["title"] = titles[queue["key"]]
-        queue["list_url"] = (
-            reverse("newcomers:tandem_list") + "?ansicht=" + list_views[queue["key"]]
-        )
-        queues.append(queue)
-    queues.append(
-        {
-            "title": _("Upcoming seminars and reflection meetings"),
-            "list_url": reverse("seminars:list"),
-            **upcoming_events(),
-        }
-    )
-    queues.append(
-        {
-            "title": _("Mentors without an introductory seminar date"),
-            "list_url": reverse("seminars:list"),
-            **mentors_without_seminar_date(),
-        }
-    )
-    return render(request, "willkommen/dashboard.html", {"queues": queues})
+# The report's SVG charts, in viewBox units (600 wide): labels left, bars right of them.
+BARS_X = 250
+BARS_WIDTH = 300  # the largest figure of a table; room for its number after the bar
 
 
-def section_placeholder(template_title):
-    """A page for a section that a later release fills, so the navigation never leads nowhere."""
-
-    def view(request):
-        return render(request, "willkommen/section_placeholder.html", {"title": template_title})
-
-    return view
+def _bar(value, *, y, height, largest, hatched=False):
+    """One bar: a count's length, none for a figure that is not a count ("–")."""
+    number = value if isinstance(value, int) else 0
+    width = max(round(BARS_WIDTH * number / largest), 1) if number else 0  # small, yet seen
+    return {
+        "value": value, "x": BARS_X, "y": y, "height": height, "width": width, "hatched": hatched,
+        "value_x": BARS_X + width + 6, "value_y": y + height - 2,
+    }  # fmt: skip
 
 
 def _chart(table):
-    """Bars for a table's numbers (widths in percent of the largest), for the SVG chart."""
-    values = [value if isinstance(value, int) else sum(value) if isinstance(value, tuple) else 0
-              for _label, value in table.rows]  # fmt: skip
-    largest = max(values, default=0) or 1
-    return [
-        {"label": label, "value": value, "width": round(100 * number / largest), "y": index * 28}
-        for index, ((label, value), number) in enumerate(zip(table.rows, values, strict=True))
-    ]
+    """Where each bar of a table's chart goes. A row of (asked, offered) gets two bars, the
+    offered one hatched, so that the gap between them shows without relying on colour."""
+    grouped = any(isinstance(value, tuple) for _label, value in table.rows)
+    figures = [f for _label, v in table.rows for f in (v if isinstance(v, tuple) else (v,))]
+    largest = max((f for f in figures if isinstance(f, int)), default=0) or 1
+    top, row_height = (28, 36) if grouped else (0, 28)  # a grouped chart has a legend on top
+    rows = []
+    for index, (label, value) in enumerate(table.rows):
+        y = top + index * row_height
+        if grouped:
+            asked, offered = value
+            bars = [
+                _bar(asked, y=y + 4, height=13, largest=largest),
+                _bar(offered, y=y + 19, height=13, largest=largest, hatched=True),
+            ]
+        else:
+            bars = [_bar(value, y=y + 4, height=18, largest=largest)]
+        rows.append({"label": label, "label_y": y + row_height // 2 + 5, "bars": bars})
+    height = top + row_height * len(rows) + 8
+    return {"grouped": grouped, "rows": rows, "height": height, "bars_x": BARS_X}
+
+
+def _cells(value):
+    """A table row's figures: one, or the pair asked / offered."""
+    return list(value) if isinstance(value, tuple) else [value]
 
 
 @coordinator_required
 def report_page(request):
     form = PeriodForm(request.GET or None)
     period = form.period()
-    tables = report(period)
+    tables = [
+        {
+            "table": table,
+            "rows": [(label, _cells(value)) for label, value in table.rows],
+            "chart": _chart(table),
+        }
+        for table in report(period)
+    ]
     return render(
         request,
         "willkommen/report.html",
-        {
-            "form": form,
-            "period": period,
-            "tables": [
-                {"table": t, "bars": _chart(t), "height": 28 * len(t.rows) + 8} for t in tables
-            ],  # fmt: skip
-            "query": request.GET.urlencode(),
-        },
+        {"form": form, "period": period, "tables": tables, "query": request.GET.urlencode()},
     )
 
 
@@ -139,17 +96,5 @@ def report_export(request, key, fmt):
     name = f"bericht-{key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     if fmt == "csv":
         return csv_response(f"{name}.csv", header, rows)
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = key[:31]
-    sheet.append([str(table.title)])
-    sheet.append([f"{period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}"])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    workbook.save(response)
-    return response
+    title_rows = [[str(table.title)], [f"{period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}"]]
+    return xlsx_response(f"{name}.xlsx", title_rows, header, rows, sheet_title=key)
