@@ -21,7 +21,7 @@ run: $(VENV)/.installed messages  ## serve the app with demo data and the mail w
 	wait $$web; kill $$worker 2>/dev/null; wait
 
 test: $(VENV)/.installed messages chromium  ## run the whole suite, browser tests included
-	$(PY) -m pytest
+	FUZZ_CASES=$${FUZZ_CASES:-500} $(PY) -m pytest
 
 bench: $(VENV)/.installed messages  ## the speed goals (tests/bench), with their timings
 	$(PY) -m pytest -m bench -s -q tests/bench

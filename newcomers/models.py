@@ -63,7 +63,7 @@ class ReferralQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-@pghistory.track(exclude=["updated_at"])
+@pghistory.track(exclude=["updated_at", "submission_key"])
 class Referral(models.Model):
     """A Welcome Center advisor's request for a mentor for a newcomer household.
 
@@ -134,6 +134,8 @@ class Referral(models.Model):
     )
     created_at = models.DateTimeField(_("referred at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A key the referral form carries: the same form sent twice makes one referral.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -146,6 +148,9 @@ class Referral(models.Model):
                 condition=models.Q(status__in=ReferralStatus.values), name="referral_status_valid"
             ),
             models.CheckConstraint(condition=models.Q(adults__gte=1), name="referral_one_adult"),
+            models.UniqueConstraint(
+                fields=["advisor", "submission_key"], name="referral_submitted_once"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status=ReferralStatus.DECLINED) | ~models.Q(decline_reason=""),
                 name="referral_declined_with_reason",

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,14 +54,32 @@ def _check_household(referral: Referral) -> None:
 
 
 @transaction.atomic
-def referral_submit(*, advisor, data: dict, support_areas) -> Referral:
-    """An advisor refers a newcomer (with their consent). Validates; records the timeline."""
+def referral_submit(*, advisor, data: dict, support_areas, submission_key=None) -> Referral:
+    """An advisor refers a newcomer (with their consent). Validates; records the timeline.
+
+    The same form sent twice (`submission_key`) makes one referral: the second send, even at
+    the same moment, returns the first.
+    """
+    sent_before = Referral.objects.filter(advisor=advisor, submission_key=submission_key)
+    if submission_key is not None and (referral := sent_before.first()):
+        return referral
     if not support_areas:
         raise ValidationError({"support_areas": _("Please choose at least one kind of support.")})
-    referral = Referral(advisor=advisor, consent_form_version=CONSENT_FORM_VERSION, **data)
-    referral.full_clean(exclude=["support_areas"])
+    referral = Referral(
+        advisor=advisor,
+        consent_form_version=CONSENT_FORM_VERSION,
+        submission_key=submission_key,
+        **data,
+    )
+    referral.full_clean(exclude=["support_areas", "submission_key"])
     _check_household(referral)
-    referral.save()
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:
+        if submission_key is not None and (first := sent_before.first()):
+            return first
+        raise
     referral.support_areas.set(support_areas)
     ReferralActivity.objects.create(
         referral=referral, kind=ReferralActivity.Kind.SUBMITTED, created_by=advisor

@@ -86,6 +86,7 @@ def referral_create(request):
                 advisor=request.user,
                 data=form.data_for_service(),
                 support_areas=form.cleaned_data["support_areas"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
