@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ def days_since(moment: date | datetime, today: date) -> int:
 def waiting_days(moment: date | datetime, today: date) -> str:
     """ "waiting 12 days", counted in local calendar days."""
     days = days_since(moment, today)
+    if days == 0:
+        return gettext("waiting since today")
     return ngettext("waiting %(days)s day", "waiting %(days)s days", days) % {"days": days}
 
 
