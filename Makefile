@@ -23,8 +23,10 @@ run: $(VENV)/.installed messages  ## serve the app with demo data and the mail w
 test: $(VENV)/.installed messages chromium  ## run the whole suite, browser tests included
 	FUZZ_CASES=$${FUZZ_CASES:-500} $(PY) -m pytest
 
-bench: $(VENV)/.installed messages  ## the speed goals (tests/bench), with their timings
-	$(PY) -m pytest -m bench -s -q tests/bench
+bench: $(VENV)/.installed messages  ## speed at a city's scale, through gunicorn with wrk (docs/performance.md)
+	@command -v wrk >/dev/null || $(call apt_install,wrk) || { echo "!!! wrk is missing and cannot be installed here"; exit 1; }
+	$(PY) tests/bench/run.py
+	$(PY) tests/bench/two_hosts.py
 
 lint: $(VENV)/.installed  ## ruff, the import layers, the migration check
 	$(VENV)/bin/ruff check .

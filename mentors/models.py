@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from willkommen.core.search import full_name, trigram_index
 from willkommen.core.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
 
 
@@ -312,8 +313,17 @@ class Mentor(models.Model):
         ]
         indexes = [
             models.Index(fields=["stage", "last_name"], name="mentor_stage_name"),
-            models.Index(fields=["district"], name="mentor_district"),
-            models.Index(fields=["-created_at"], name="mentor_created"),
+            # The list's sorts (mentors.selectors.SORTS), each ending in the primary key so
+            # that mentors with equal names keep their page.
+            models.Index(fields=["last_name", "first_name", "id"], name="mentor_name_order"),
+            models.Index(fields=["-created_at", "-id"], name="mentor_newest_order"),
+            models.Index(
+                fields=["district", "last_name", "first_name", "id"], name="mentor_district_order"
+            ),
+            # The list's search: any part of the name, the address or the phone number.
+            trigram_index(full_name(), name="mentor_name_trgm"),
+            trigram_index("email", name="mentor_email_trgm"),
+            trigram_index("phone", name="mentor_phone_trgm"),
         ]
 
     def __str__(self):
@@ -407,6 +417,12 @@ class ChecklistEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["mentor", "item"], name="checklist_item_once"),
         ]
+        indexes = [
+            # The status (status_expression) asks "has this mentor done step X?" of everyone.
+            models.Index(fields=["item", "mentor", "valid_until"], name="checklist_item"),
+            # The day screening was done (with_screened_on), for every mentor suggested.
+            models.Index(fields=["mentor", "-done_on"], name="checklist_mentor_done"),
+        ]
 
     def __str__(self):
         return f"{self.get_item_display()}: {self.done_on}"
@@ -448,17 +464,6 @@ class MentorActivity(models.Model):
         if self.kind == ActivityKind.STATUS:
             return f"{self.get_kind_display()}: {self.get_from_status_display()} → {self.get_to_status_display()}"  # noqa: E501
         return self.get_kind_display()
-
-
-class InterestAttempt(models.Model):
-    """A submission of the public form, kept briefly per client for the throttle. The client
-    address is stored only as a keyed hash."""
-
-    client = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    def __str__(self):
-        return f"{self.client[:8]}… {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class RejectedSubmission(models.Model):

@@ -1,17 +1,19 @@
 """Reads of mentors that more than one page needs."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from mentors.models import Mentor, MentorLanguage, MentorStatus
 from mentors.queues import MENTOR_QUEUES
 from willkommen.core.queues import queue_named
+from willkommen.core.search import full_name
 
+# Each sort ends with the primary key: mentors with the same name keep their place from page to
+# page. An index for each (Mentor.Meta.indexes) lets a page be read without sorting them all.
 SORTS = {
-    "name": ["last_name", "first_name"],
-    "newest": ["-created_at"],
-    "district": ["district", "last_name"],
-    "status": ["status", "last_name"],
+    "name": ["last_name", "first_name", "pk"],
+    "newest": ["-created_at", "-pk"],
+    "district": ["district", "last_name", "first_name", "pk"],
+    "status": ["status", "last_name", "first_name", "pk"],
 }
 
 
@@ -38,17 +40,24 @@ def _filtered(filters: dict) -> QuerySet:
     queue = queue_named(MENTOR_QUEUES, filters.get("queue") or "")
     mentors = queue.items() if queue else Mentor.objects.confirmed()
     if query := (filters.get("q") or "").strip():
-        mentors = mentors.annotate(
-            search_name=Concat("first_name", Value(" "), "last_name")
-        ).filter(
-            Q(search_name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)
-        )
+        mentors = mentors_searched(mentors, query)
     if filters.get("district"):
         mentors = mentors.filter(district=filters["district"])
+    # EXISTS rather than a join: a mentor is listed (and counted) once, however many rows match.
     if filters.get("language"):
-        mentors = mentors.filter(languages__language=filters["language"])
+        mentors = mentors.filter(
+            Exists(
+                MentorLanguage.objects.filter(mentor=OuterRef("pk"), language=filters["language"])
+            )
+        )
     if filters.get("support_area"):
-        mentors = mentors.filter(support_areas=filters["support_area"])
+        mentors = mentors.filter(
+            Exists(
+                Mentor.support_areas.through.objects.filter(
+                    mentor=OuterRef("pk"), supportarea=filters["support_area"]
+                )
+            )
+        )
     if filters.get("weekdays"):
         mentors = mentors.filter(weekdays__overlap=filters["weekdays"])
     if filters.get("times_of_day"):
@@ -58,3 +67,11 @@ def _filtered(filters: dict) -> QuerySet:
     if filters.get("free_capacity"):
         mentors = mentors.matchable()
     return mentors
+
+
+def mentors_searched(mentors: QuerySet, query: str) -> QuerySet:
+    """Mentors whose name, e-mail address or phone number contains `query` (any case). Each
+    condition has its trigram index (Mentor.Meta.indexes), so a search reads few rows."""
+    return mentors.annotate(search_name=full_name()).filter(
+        Q(search_name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)
+    )

@@ -4,8 +4,6 @@ Each runs in one transaction, validates, saves, writes the mentor's timeline and
 (sent after commit, see willkommen.core.mail). Field-level history is recorded by pghistory.
 """
 
-import hashlib
-import hmac
 import json
 from datetime import date, timedelta
 
@@ -14,16 +12,15 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from mentors.models import (
     ActivityKind,
     ChecklistEntry,
     ChecklistItem,
-    InterestAttempt,
     LeftReason,
     Mentor,
     MentorActivity,
@@ -31,8 +28,8 @@ from mentors.models import (
     MentorLanguage,
     MentorStage,
     MentorStatus,
-    RejectedSubmission,
 )
+from willkommen.core.clients import rate_limit_exceeded
 from willkommen.core.dates import PROGRAMME_START, check_date_window
 from willkommen.core.mail import mail_queue
 
@@ -65,12 +62,17 @@ STAGE_DECIDED = {
 
 def _digest(pending: dict) -> str:
     serialized = json.dumps(pending, sort_keys=True, cls=DjangoJSONEncoder)
-    return hashlib.sha256(serialized.encode()).hexdigest()[:16]
+    return salted_hmac(CONFIRMATION_SALT, serialized).hexdigest()[:16]
+
+
+def address_check(email: str) -> str:
+    """Binds the link to the address (a changed address voids it) without carrying it."""
+    return salted_hmac(CONFIRMATION_SALT, email.strip().lower()).hexdigest()[:16]
 
 
 def confirmation_token(mentor: Mentor) -> str:
     """The signed link's value; it names the pending resubmission it confirms, if any."""
-    payload = {"mentor": mentor.pk, "email": mentor.email}
+    payload = {"mentor": mentor.pk, "address": address_check(mentor.email)}
     if mentor.pending_application:
         payload["pending"] = _digest(mentor.pending_application)
     return signing.dumps(payload, salt=CONFIRMATION_SALT)
@@ -177,8 +179,9 @@ def mentor_for_confirmation(*, token: str, lock: bool = False) -> Mentor:
     """
     payload = _confirmation_payload(token)
     mentors = Mentor.objects.select_for_update(of=("self",)) if lock else Mentor.objects.all()
-    mentor = mentors.filter(pk=payload["mentor"], email__iexact=payload["email"]).first()
-    if mentor is None:
+    mentor = mentors.filter(pk=payload["mentor"]).first()
+    address = payload.get("address", "")
+    if mentor is None or not constant_time_compare(address, address_check(mentor.email)):
         raise ConfirmationInvalid
     return mentor
 
@@ -232,28 +235,50 @@ def mentors_purge_unconfirmed(*, now=None) -> int:
 # --- Spam and abuse -------------------------------------------------------------------------
 
 
-def client_key(address: str) -> str:
-    """A keyed hash of the client's address: enough to throttle, useless to anyone else."""
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+class InterestThrottled(Exception):
+    """Too many applications from one client, or for one address, within the window."""
 
 
 @transaction.atomic
-def interest_attempt_allowed(*, client: str, now=None) -> bool:
-    """Record an attempt from `client`; False when it exceeds the throttle."""
-    now = now or timezone.now()
-    window = now - timedelta(seconds=settings.MENTOR_THROTTLE_SECONDS)
-    InterestAttempt.objects.filter(created_at__lt=window).delete()
-    recent = InterestAttempt.objects.filter(client=client).count()
-    InterestAttempt.objects.create(client=client)
-    return recent < settings.MENTOR_THROTTLE_ATTEMPTS
+def mentor_apply_throttled(
+    *,
+    client: str | None,
+    data: dict,
+    languages: list[tuple[str, str]],
+    support_areas,
+    language: str,
+) -> Mentor:
+    """`mentor_apply` for a visitor of the public form: at most MENTOR_THROTTLE_ATTEMPTS
+    applications within MENTOR_THROTTLE_SECONDS from one client (see
+    willkommen.core.clients.client_address) and for one address; raises InterestThrottled beyond.
+
+    Only applications that are taken count: a refused one (InterestThrottled, a ValidationError)
+    takes its counts back with the rest of the transaction. Applications from one client or for
+    one address wait here for each other, so however many arrive at once, no more than the limit
+    get through. Side effects: those of mentor_apply.
+    """
+    email = data["email"].strip().lower()
+    limit, seconds = settings.MENTOR_THROTTLE_ATTEMPTS, settings.MENTOR_THROTTLE_SECONDS
+    # Always the client first, then the address: two applications never wait crosswise.
+    for scope, key in [("interest-client", client or ""), ("interest-address", email)]:
+        if rate_limit_exceeded(scope, key, limit=limit, seconds=seconds):
+            raise InterestThrottled
+    return mentor_apply(
+        data=data, languages=languages, support_areas=support_areas, language=language
+    )
+
+
+# One statement, so that concurrent rejections on a new day neither fail nor get lost.
+_REJECT_SQL = """
+    INSERT INTO mentors_rejectedsubmission AS rejected (day, reason, count) VALUES (%s, %s, 1)
+    ON CONFLICT (day, reason) DO UPDATE SET count = rejected.count + 1
+"""
 
 
 def submission_reject(*, reason: str, day: date | None = None) -> None:
-    """Count a rejected submission (honeypot, too fast, throttled); store nothing of it."""
-    row, _created = RejectedSubmission.objects.get_or_create(
-        day=day or timezone.localdate(), reason=reason
-    )
-    RejectedSubmission.objects.filter(pk=row.pk).update(count=F("count") + 1)
+    """Count a rejected submission (honeypot, too fast, expired, throttled); store nothing of it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_REJECT_SQL, [day or timezone.localdate(), reason])
 
 
 # --- Coordinators' work ----------------------------------------------------------------------
@@ -450,3 +475,124 @@ def mentor_free_place(*, mentor_id: int, by, was_active: bool) -> None:
     mentor.tandems_active -= was_active
     mentor.save(update_fields=["places_taken", "tandems_active", "updated_at"])
     _record_status_change(mentor_id, before, by=by)
+
+
+# === Data protection =======================================================================
+# Called by willkommen.overview.privacy (erasure, retention, consent); see docs/datenschutz.md.
+# One section at the end of the module; what it needs beyond the module's imports it imports
+# inside the functions.
+
+WITHDRAWAL_SALT = "mentors.withdraw-consent"
+
+
+def _personal_rows(mentor_id: int) -> dict:
+    """Every table with rows of this mentor that anonymisation may change, and those rows."""
+    from mentors.models import ChecklistEntryEvent
+
+    return {
+        Mentor: Mentor._base_manager.filter(pk=mentor_id),
+        MentorEvent: MentorEvent.objects.filter(pgh_obj_id=mentor_id),
+        MentorActivity: MentorActivity.objects.filter(mentor_id=mentor_id),
+        MentorLanguage: MentorLanguage.objects.filter(mentor_id=mentor_id),
+        ChecklistEntry: ChecklistEntry.objects.filter(mentor_id=mentor_id),
+        ChecklistEntryEvent: ChecklistEntryEvent.objects.filter(mentor_id=mentor_id),
+    }
+
+
+@transaction.atomic
+def mentor_anonymise(*, mentor: Mentor, values: dict, by=None) -> None:
+    """Overwrite the mentor's personal data with `values` ({model: {field: value}}, as the
+    registry in willkommen.overview.privacy decides) in the record, its change history and its
+    timeline; delete every mail queued or sent to the mentor's address.
+
+    A mentor who has not left is set to "left" first (reason "other"), so that nobody proposes
+    the anonymised record. Refused (ValidationError) while the mentor holds a place in a
+    proposal or tandem. A ValueError for values of a table this function does not know: a new
+    registry entry is never ignored in silence. Side effect: one history row (the new state).
+    """
+    from willkommen.core.models import QueuedMail
+
+    mentor = _locked(mentor.pk)
+    if mentor.places_taken:
+        raise ValidationError(
+            _("The mentor is in an open proposal or tandem. Please end it first.")
+        )
+    rows = _personal_rows(mentor.pk)
+    if unknown := set(values) - set(rows):
+        raise ValueError(f"mentor_anonymise does not know these tables: {unknown}")
+    if mentor.stage != MentorStage.LEFT:
+        mentor_transition(
+            mentor=mentor, to_status=MentorStatus.LEFT, by=by, left_reason=LeftReason.OTHER
+        )
+    QueuedMail.objects.filter(to__iexact=mentor.email).delete()
+    for model, model_values in values.items():
+        rows[model].update(**model_values)
+
+
+def mentor_history_remove(*, mentor_id: int) -> int:
+    """Delete the change history of an anonymised mentor (its retention is over). Returns how
+    many history rows went."""
+    from mentors.models import ChecklistEntryEvent
+
+    removed, _details = MentorEvent.objects.filter(pgh_obj_id=mentor_id).delete()
+    more, _details = ChecklistEntryEvent.objects.filter(mentor_id=mentor_id).delete()
+    return removed + more
+
+
+def withdrawal_token(mentor: Mentor) -> str:
+    """The value of the mentor's withdrawal link: the record's number, signed; nothing else.
+    Without a timestamp, so every mail carries the same link and it never expires."""
+    return signing.Signer(salt=WITHDRAWAL_SALT).sign(str(mentor.pk))
+
+
+def withdrawal_url(mentor: Mentor) -> str:
+    """The link in every mail to a mentor by which they withdraw their consent."""
+    return settings.SITE_URL + reverse("mentors:withdraw_consent", args=[withdrawal_token(mentor)])
+
+
+def mentor_for_withdrawal(*, token: str) -> Mentor:
+    """The mentor behind a withdrawal link; ValidationError when it is no good. The link never
+    expires: it is in every mail, and withdrawing must stay possible."""
+    try:
+        mentor_id = signing.Signer(salt=WITHDRAWAL_SALT).unsign(token)
+    except signing.BadSignature as error:
+        raise ValidationError(_("This link is not valid.")) from error
+    mentor = Mentor.objects.filter(pk=int(mentor_id)).first() if mentor_id.isdigit() else None
+    if mentor is None:
+        raise ValidationError(_("This link is not valid."))
+    return mentor
+
+
+@transaction.atomic
+def mentor_consent_withdraw(*, mentor: Mentor, by=None):
+    """The mentor withdraws their consent: by the link in a mail (`by` None) or as recorded by
+    a coordinator (`by`). Recorded once; a second withdrawal returns the first.
+
+    Ends the participation: mails not yet sent to the mentor are deleted, and a mentor without
+    a proposal or tandem is set to "left" (reason "other"); one with a proposal or tandem
+    stays until a coordinator ends it (the data protection page says so). The retention run
+    anonymises the mentor after the period for people who left. Returns the ConsentWithdrawal.
+    """
+    from willkommen.core.models import ConsentWithdrawal, QueuedMail
+
+    mentor = _locked(mentor.pk)
+    subject = ConsentWithdrawal.Subject.MENTOR
+    earlier = ConsentWithdrawal.objects.filter(subject=subject, object_id=mentor.pk).first()
+    if earlier is not None:
+        return earlier
+    withdrawal = ConsentWithdrawal.objects.create(
+        subject=subject,
+        object_id=mentor.pk,
+        via=ConsentWithdrawal.Via.COORDINATOR if by else ConsentWithdrawal.Via.LINK,
+        recorded_by=by,
+    )
+    QueuedMail.objects.filter(to__iexact=mentor.email, sent_at=None).delete()
+    if mentor.stage != MentorStage.LEFT and not mentor.places_taken:
+        mentor_transition(
+            mentor=mentor,
+            to_status=MentorStatus.LEFT,
+            by=by,
+            note=_("Consent withdrawn."),
+            left_reason=LeftReason.OTHER,
+        )
+    return withdrawal

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentors.views import detail, interest, listing
+from mentors.views import consent, detail, interest, listing
 
 # Namespace "mentors": the project URLconf adds the mentor page, which lives in the overview.
 urlpatterns = [
@@ -21,4 +21,5 @@ urlpatterns = [
         name="checklist_withdraw",
     ),
     path("koordination/paten/<int:pk>/notiz/", detail.mentor_note, name="note"),
+    path("datenschutz/widerruf/<str:token>/", consent.withdraw_consent, name="withdraw_consent"),
 ]

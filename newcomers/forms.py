@@ -2,6 +2,7 @@ import datetime
 import uuid
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -190,7 +191,8 @@ class QueueFilterForm(forms.Form):
         empty_label=_("all"),
     )  # fmt: skip
     advisor = forms.ModelChoiceField(
-        label=_("Advisor"), queryset=User.objects.filter(referrals__isnull=False).distinct(),
+        label=_("Advisor"),
+        queryset=User.objects.filter(Exists(Referral.objects.filter(advisor=OuterRef("pk")))),
         required=False, empty_label=_("all"),
     )  # fmt: skip
     urgency = forms.ChoiceField(label=_("Urgency"), choices=ANY + Urgency.choices, required=False)

@@ -13,10 +13,12 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -83,9 +85,10 @@ def with_free_since(mentors: QuerySet) -> QuerySet:
         .order_by("-ended_on")
         .values("ended_on")[:1]
     )
+    # PostgreSQL's GREATEST ignores NULLs: without an ended tandem, the day screening was done.
     return mentors.with_screened_on().annotate(
         free_since=Case(
-            When(tandems_active=0, then=Greatest("screened_on", Coalesce(last_end, "screened_on"))),
+            When(tandems_active=0, then=Greatest("screened_on", last_end)),
             default=None,
             output_field=DateField(),
         )
@@ -248,7 +251,8 @@ def explain(
 
 def referrals_suited(mentor: Mentor, *, limit: int = 10, now: datetime | None = None) -> list:
     """From the mentor's side: waiting referrals without a proposal that this mentor could
-    accompany, best first, each with `score` and `factors` - the same weights as above."""
+    accompany, best first, each with `score` and `factors` - the same weights as above, scored
+    by the database so that only the best few are read."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     mentor = (
@@ -258,20 +262,67 @@ def referrals_suited(mentor: Mentor, *, limit: int = 10, now: datetime | None = 
     )
     if mentor is None:
         return []
-    may_accompany_children = Mentor.objects.for_children(today).filter(pk=mentor.pk).exists()
-    referrals = (
-        Referral.objects.filter(status=ReferralStatus.WAITING)
-        .exclude(tandems__status__in=OPEN_TANDEM_STATUSES)
-        .prefetch_related("support_areas")
+    referrals = Referral.objects.filter(status=ReferralStatus.WAITING).exclude(
+        tandems__status__in=OPEN_TANDEM_STATUSES
     )
-    suited = []
-    for referral in referrals:
-        if referral.children_ages and not may_accompany_children:
-            continue
+    if not Mentor.objects.for_children(today).filter(pk=mentor.pk).exists():
+        referrals = referrals.filter(children_ages=[])
+    ranked = list(
+        _referrals_scored(referrals, mentor, today)
+        .order_by("-score", "created_at", "pk")
+        .prefetch_related("support_areas")[:limit]
+    )
+    for referral in ranked:
         referral.factors = explain(
             mentor, referral, now=now, needed_areas=list(referral.support_areas.all())
         )
-        referral.score = sum(factor.points for factor in referral.factors)
-        suited.append(referral)
-    suited.sort(key=lambda referral: (-referral.score, referral.created_at))
-    return suited[:limit]
+    return ranked
+
+
+def _referrals_scored(referrals: QuerySet, mentor: Mentor, today: date) -> QuerySet:
+    """`_scored` turned around: one mentor, every referral; `explain` in SQL."""
+    spoken = sorted(
+        {row.language for row in mentor.languages.all() if row.level in SPEAKING_LEVELS}
+    )
+    language = Case(
+        When(languages__overlap=spoken, german_level__in=LITTLE_GERMAN,
+             then=Value(SHARED_LANGUAGE_LITTLE_GERMAN)),
+        When(languages__overlap=spoken, then=Value(SHARED_LANGUAGE)),
+        default=Value(0),
+    )  # fmt: skip
+    needed_and_offered = Coalesce(
+        Subquery(
+            Referral.support_areas.through.objects.filter(
+                referral_id=OuterRef("pk"),
+                supportarea_id__in=[area.pk for area in mentor.support_areas.all()],
+            )
+            .values("referral_id")
+            .annotate(count=Count("*"))
+            .values("count"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+    district = Case(
+        When(district=mentor.district, then=Value(SAME_DISTRICT)),
+        When(district__in=NEIGHBOURS.get(mentor.district, set()),
+             then=Value(NEIGHBOURING_DISTRICT)),
+        When(district=District.SURROUNDING_AREA, then=Value(0)),
+        default=Value(OTHER_DISTRICT if mentor.district != District.SURROUNDING_AREA else 0),
+    )  # fmt: skip
+    days = Case(When(weekdays__overlap=mentor.weekdays, then=Value(SHARED_DAYS)), default=Value(0))
+    times = Case(
+        When(times_of_day__overlap=mentor.times_of_day, then=Value(SHARED_TIMES)),
+        default=Value(0),
+    )
+    wish = (WANTS_FAMILIES if "families" in mentor.preferences
+            else WANTS_ADULTS_ONLY if "adults" in mentor.preferences else 0)  # fmt: skip
+    wishes = Case(When(~Q(children_ages=[]), then=Value(wish)), default=Value(0))
+    waiting, _weeks = _waiting_points(mentor.free_since, today)
+    return referrals.annotate(
+        score=ExpressionWrapper(
+            language + needed_and_offered * SUPPORT_AREA + district + days + times + wishes
+            + Value(waiting),
+            output_field=IntegerField(),
+        )
+    )  # fmt: skip

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from willkommen.core.search import full_name, trigram_index
 from willkommen.core.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
 
 
@@ -157,9 +158,12 @@ class Referral(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "created_at"], name="referral_status_age"),
+            # The work queues' order, with the primary key as the tie-breaker.
+            models.Index(fields=["status", "created_at", "id"], name="referral_status_age"),
             models.Index(fields=["advisor", "-created_at"], name="referral_advisor"),
             GinIndex(fields=["languages"], name="referral_languages"),
+            # The intake's search and the duplicate check (newcomers.selectors).
+            trigram_index(full_name(), name="referral_name_trgm"),
         ]
 
     def __str__(self):
@@ -317,7 +321,17 @@ class Tandem(models.Model):
                 name="tandem_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["status", "started_on"], name="tandem_status_started")]
+        indexes = [
+            models.Index(fields=["status", "started_on"], name="tandem_status_started"),
+            # The tandem list's order within a view, with the primary key as the tie-breaker.
+            models.Index(fields=["status", "-proposed_at", "-id"], name="tandem_status_proposed"),
+            # A mentor's last tandem's end (newcomers.matching.with_free_since).
+            models.Index(
+                fields=["mentor", "-ended_on"],
+                condition=models.Q(ended_on__isnull=False),
+                name="tandem_mentor_ended",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.mentor} – {self.referral}"

@@ -367,3 +367,137 @@ def support_contact_record(*, tandem: Tandem, by, **data) -> SupportContact:
     contact.full_clean()
     contact.save()
     return contact
+
+
+# === Data protection =======================================================================
+# Called by willkommen.overview.privacy (erasure, retention, consent); see docs/datenschutz.md.
+# One section at the end of the module; what it needs beyond the module's imports it imports
+# inside the functions.
+
+
+def _tandem_rows(tandem_id: int) -> dict:
+    """Every table with rows of this tandem that anonymisation may change, and those rows."""
+    from newcomers.models import TandemEvent
+
+    return {
+        Tandem: Tandem.objects.filter(pk=tandem_id),
+        TandemEvent: TandemEvent.objects.filter(pgh_obj_id=tandem_id),
+        SupportContact: SupportContact.objects.filter(tandem_id=tandem_id),
+    }
+
+
+def _referral_rows(referral_id: int) -> dict:
+    from newcomers.models import ReferralEvent
+
+    return {
+        Referral: Referral.objects.filter(pk=referral_id),
+        ReferralEvent: ReferralEvent.objects.filter(pgh_obj_id=referral_id),
+        ReferralActivity: ReferralActivity.objects.filter(referral_id=referral_id),
+    }
+
+
+@transaction.atomic
+def tandem_anonymise(*, tandem: Tandem, values: dict) -> None:
+    """Empty the free texts of a closed tandem, its change history and its support contacts
+    with `values` ({model: {field: value}}, as the registry in willkommen.overview.privacy
+    decides); values for the referral's own tables are left to referral_anonymise.
+
+    Refused (ValidationError) while the tandem is open. A ValueError for values of a table
+    neither function knows: a new registry entry is never ignored in silence.
+    """
+    tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)
+    if tandem.status in OPEN_TANDEM_STATUSES:
+        raise ValidationError(_("This tandem is still open. Please end it first."))
+    rows = _tandem_rows(tandem.pk)
+    if unknown := set(values) - set(rows) - set(_referral_rows(tandem.referral_id)):
+        raise ValueError(f"tandem_anonymise does not know these tables: {unknown}")
+    for model, model_values in values.items():
+        if model in rows:
+            rows[model].update(**model_values)
+
+
+@transaction.atomic
+def referral_anonymise(*, referral: Referral, values: dict, by) -> list[int]:
+    """Overwrite the newcomer's personal data with `values` ({model: {field: value}}, as the
+    registry in willkommen.overview.privacy decides) in the referral, its history, its
+    timeline and all its (closed) tandems with their contacts; delete the proposal mails that
+    named the newcomer. Returns the numbers of the tandems anonymised with it.
+
+    A referral still open (no mentor yet) is declined first ("consent missing or withdrawn"),
+    and the advisor is told. Refused (ValidationError) while the referral has an open proposal
+    or tandem. A ValueError for values of a table this function does not know.
+    """
+    from newcomers.models import OPEN_STATUSES, DeclineReason
+    from willkommen.core.models import QueuedMail
+
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    tandems = list(referral.tandems.select_related("mentor"))
+    if any(tandem.status in OPEN_TANDEM_STATUSES for tandem in tandems):
+        raise ValidationError(
+            _("The newcomer is in an open proposal or tandem. Please end it first.")
+        )
+    rows = _referral_rows(referral.pk)
+    if unknown := set(values) - set(rows) - set(_tandem_rows(0)):
+        raise ValueError(f"referral_anonymise does not know these tables: {unknown}")
+    if referral.status in OPEN_STATUSES:
+        referral.decline_reason = DeclineReason.NO_CONSENT
+        _set_status(referral, ReferralStatus.DECLINED, by=by)
+        _tell_advisor(referral)
+    if referral.first_name and tandems:
+        QueuedMail.objects.filter(
+            to__in={tandem.mentor.email for tandem in tandems},
+            body__contains=referral.first_name,
+        ).delete()
+    for tandem in tandems:
+        tandem_anonymise(tandem=tandem, values=values)
+    for model, model_values in values.items():
+        if model in rows:
+            rows[model].update(**model_values)
+    return [tandem.pk for tandem in tandems]
+
+
+def referral_history_remove(*, referral_id: int) -> int:
+    """Delete the change history of an anonymised referral and of its tandems."""
+    from newcomers.models import ReferralEvent, TandemEvent
+
+    removed, _details = ReferralEvent.objects.filter(pgh_obj_id=referral_id).delete()
+    more, _details = TandemEvent.objects.filter(referral_id=referral_id).delete()
+    return removed + more
+
+
+def tandem_history_remove(*, tandem_id: int) -> int:
+    """Delete the change history of an anonymised tandem."""
+    from newcomers.models import TandemEvent
+
+    removed, _details = TandemEvent.objects.filter(pgh_obj_id=tandem_id).delete()
+    return removed
+
+
+@transaction.atomic
+def referral_consent_withdraw(*, referral: Referral, by):
+    """A coordinator records that the newcomer withdrew their consent; recorded once.
+
+    A referral still open (no mentor yet) is declined ("consent missing or withdrawn") and the
+    advisor told. With an open proposal or tandem it stays until a coordinator ends that and
+    declines the referral (the data protection page says so). The retention run anonymises it
+    after RETENTION_REFERRAL_CLOSED_MONTHS. Returns the ConsentWithdrawal.
+    """
+    from newcomers.models import OPEN_STATUSES, DeclineReason
+    from willkommen.core.models import ConsentWithdrawal
+
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    subject = ConsentWithdrawal.Subject.REFERRAL
+    earlier = ConsentWithdrawal.objects.filter(subject=subject, object_id=referral.pk).first()
+    if earlier is not None:
+        return earlier
+    withdrawal = ConsentWithdrawal.objects.create(
+        subject=subject,
+        object_id=referral.pk,
+        via=ConsentWithdrawal.Via.COORDINATOR,
+        recorded_by=by,
+    )
+    if referral.status in OPEN_STATUSES:
+        referral.decline_reason = DeclineReason.NO_CONSENT
+        _set_status(referral, ReferralStatus.DECLINED, by=by, text=_("Consent withdrawn."))
+        _tell_advisor(referral)
+    return withdrawal

@@ -1,9 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from mentors.models import Mentor
+from mentors.models import Mentor, MentorStage
 from seminars.models import Event, EventType, InvitationStatus
+from seminars.selectors import mentors_to_invite
 from seminars.services import event_dates_check
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -55,6 +57,9 @@ class EventForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
+    """Whom to invite: a group, or mentors picked one by one. The page lists as choices only the
+    few mentors a search found (`search`), never all of them; any mentor may be sent."""
+
     group = forms.ChoiceField(
         label=_("Whom to invite"),
         choices=[
@@ -66,13 +71,34 @@ class InviteForm(forms.Form):
     )
     picked = forms.ModelMultipleChoiceField(
         label=_("Chosen mentors"),
-        queryset=Mentor.objects.confirmed().exclude(status__in=["left"]),
+        queryset=Mentor.objects.confirmed().exclude(stage=MentorStage.LEFT),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
     )
     language = forms.ChoiceField(
         label=_("Language of the invitation"), choices=[("de", _("German")), ("en", _("English"))]
     )
+
+    def __init__(self, *args, event: Event, search: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        picked = self.fields["picked"]
+        found = mentors_to_invite(event=event, search=search) if search else []
+        chosen = picked.queryset.filter(pk__in=self._chosen_ids()) if self.is_bound else []
+        shown = {mentor.pk: mentor for mentor in [*chosen, *found]}  # what was ticked stays
+        picked.widget.choices = [(pk, f"{mentor} ({mentor.email})") for pk, mentor in shown.items()]
+        if not search:
+            picked.help_text = _("Search above to choose mentors one by one.")
+            return
+        self.initial.setdefault("group", "picked")
+        if not found:
+            # help texts are shown as HTML: the search is the visitor's own text
+            picked.help_text = _("No mentor who is not yet invited matches “%(search)s”.") % {
+                "search": escape(search)
+            }
+
+    def _chosen_ids(self) -> list[str]:
+        values = self.data.getlist(self.add_prefix("picked"))
+        return [value for value in values if value.isdigit()]
 
     def clean(self):
         cleaned = super().clean()

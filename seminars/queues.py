@@ -6,7 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mentors.models import ChecklistItem, Mentor, MentorStatus
+from mentors.models import ChecklistEntry, ChecklistItem, Mentor, MentorStatus
 from seminars.models import Event, EventType, Invitation, InvitationStatus
 from willkommen.core.queues import WorkQueue, waiting_days
 
@@ -26,10 +26,11 @@ def mentors_without_seminar_date():
         mentor=OuterRef("pk"), status=InvitationStatus.REGISTERED, event__type=EventType.INTRO,
         event__starts_at__gte=timezone.now(), event__cancelled_at=None,
     )  # fmt: skip
+    attended = ChecklistEntry.objects.filter(mentor=OuterRef("pk"), item=ChecklistItem.SEMINAR)
     return (
         Mentor.objects.confirmed()
         .filter(status__in=MentorStatus.in_screening())
-        .exclude(checklist__item=ChecklistItem.SEMINAR)
+        .exclude(Exists(attended))
         .exclude(Exists(booked))
         .order_by("email_confirmed_at", "pk")
     )

@@ -51,9 +51,9 @@ def seminar_list(request):
     if request.GET.get("queue") == UPCOMING.name:  # the dashboard's card: exactly its set
         events = UPCOMING.items()
     elif form.cleaned_data.get("when") == "past":
-        events = events.filter(starts_at__lt=now).order_by("-starts_at")
+        events = events.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
     else:
-        events = events.filter(starts_at__gte=now).order_by("starts_at")
+        events = events.filter(starts_at__gte=now).order_by("starts_at", "pk")
     if form.cleaned_data.get("type"):
         events = events.filter(type=form.cleaned_data["type"])
     page = Paginator(events, 25).get_page(request.GET.get("page"))
@@ -82,8 +82,9 @@ def seminar_create(request):
     return render(request, "seminars/event_form.html", {"form": form})
 
 
-def _event_forms(event: Event, data=None, step: str | None = None) -> dict:
-    """The forms the event page offers in the event's current state (bound only for `step`)."""
+def _event_forms(event: Event, data=None, step: str | None = None, search: str = "") -> dict:
+    """The forms the event page offers in the event's current state (bound only for `step`);
+    `search` finds mentors to pick for the invitation."""
 
     def bound(name):
         return data if step == name else None
@@ -93,7 +94,7 @@ def _event_forms(event: Event, data=None, step: str | None = None) -> dict:
     if event.has_begun:
         return {"attendance": AttendanceForm(bound("attendance"), event=event)}
     return {
-        "invite": InviteForm(bound("invite")),
+        "invite": InviteForm(bound("invite"), event=event, search=search),
         "answer": AnswerRecordForm(bound("answer"), event=event),
         "cancel": CancelForm(bound("cancel")),
     }
@@ -125,7 +126,9 @@ def _event_step(request, event: Event, step: str, form) -> str:
 def seminar_detail(request, pk):
     event = get_object_or_404(Event.objects.with_occupancy(), pk=pk)
     step = request.POST.get("step", "") if request.method == "POST" else None
-    forms = _event_forms(event, request.POST, step)
+    # A plain GET search narrows the mentors to pick (the form posts back to the same URL).
+    search = request.GET.get("q", "").strip()
+    forms = _event_forms(event, request.POST, step, search)
     if step is not None:
         if step not in forms:  # e.g. the page was open while the event began or was cancelled
             messages.error(request, _("This is no longer possible for this event."))
@@ -147,6 +150,7 @@ def seminar_detail(request, pk):
             "forms": forms,
             "failed": forms[step] if step else None,
             "rows": _participant_rows(event, forms),
+            "invite_search": search,
             "last_column": (
                 _("Attended") if "attendance" in forms
                 else _("Record an answer") if "answer" in forms

@@ -49,7 +49,7 @@ SEED = int(os.environ.get("FUZZ_SEED", "20261125"))
 CASES = int(os.environ.get("FUZZ_CASES") or (500 if os.environ.get("CI") == "true" else 100))
 
 # Tables that a refused request may change: bookkeeping of sessions, throttles and spam counts.
-LEDGER = {"sessions.Session", "mentors.InterestAttempt", "mentors.RejectedSubmission",
+LEDGER = {"sessions.Session", "willkommen.RateLimit", "mentors.RejectedSubmission",
           "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}  # fmt: skip
 
 CRAFTED = [
@@ -330,6 +330,15 @@ def event_filled() -> dict:
     }  # fmt: skip
 
 
+def invite_filled() -> dict:
+    return {"email": "nora.neu@example.org", "first_name": "Nora", "last_name": "Neu",
+            "role": "Welcome Center"}  # fmt: skip
+
+
+def account_page(name):
+    return lambda world: [reverse(name, args=[world["advisor"].pk])]
+
+
 @dataclass
 class Target:
     who: str | None  # "coordinator", "advisor", or None for the public
@@ -342,6 +351,12 @@ def mentor_page(world):
 
 
 TARGETS = {
+    "accounts:invite": Target("coordinator", lambda w: [reverse("accounts:invite")], invite_filled),
+    "accounts:deactivate": Target("coordinator", account_page("accounts:deactivate")),
+    "accounts:reactivate": Target("coordinator", account_page("accounts:reactivate")),
+    "accounts:second_factor_reset": Target(
+        "coordinator", account_page("accounts:second_factor_reset")
+    ),
     "mentors:interest": Target(None, lambda w: [reverse("mentors:interest")], interest_filled),
     "newcomers:referral_create": Target(
         "advisor", lambda w: [reverse("newcomers:referral_create")], referral_filled
@@ -417,8 +432,17 @@ NOT_FUZZED = {
     "newcomers:mentor_suited_referrals", "newcomers:tandem_list", "seminars:list",
     "seminars:ics", "seminars:reflection_missing", "seminars:queue_mentors", "seminars:feed",
     "seminars:answer_ics",
+    # one's own account and the steps of logging in, with their own tests
+    "account", "second_factor_verify", "second_factor_enrol", "recovery_codes",
+    "recovery_codes_renew", "accounts:list", "accounts:detail",
     # its POST has no fields (the token is in the URL: see test_crafted_urls_answer_no_500)
     "mentors:confirm",
+    # data protection: pages without forms, and the five POST endpoints fuzzed by the same
+    # routine in tests/overview/test_privacy_fuzz.py
+    "privacy:index", "privacy:register", "privacy:access_log", "privacy:consent_text",
+    "privacy:mentor", "privacy:referral", "privacy:mentor_export", "privacy:referral_export",
+    "privacy:mentor_erase", "privacy:mentor_withdraw", "privacy:referral_erase",
+    "privacy:referral_withdraw", "mentors:withdraw_consent",
 }  # fmt: skip
 
 # Known server errors in code this test's author may not change: (endpoint, exception) → why.

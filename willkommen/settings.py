@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -67,11 +70,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "willkommen.core.middleware.session_timeouts",
+    # After the password, the second factor: nothing else until it is passed or set up.
+    "willkommen.core.two_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    "willkommen.overview.privacy.access_log.access_log",
     "willkommen.core.middleware.no_store_for_signed_in_users",
     # Axes must come last: it turns a lockout raised during login into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -111,6 +118,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A database restart must not leave the app with dead connections.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's JIT compiler spends 0.3-0.8 s compiling the status counts and report queries that
+# run in 45 ms (measured by make bench, docs/performance.md): switch it off for our sessions.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -147,6 +157,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "willkommen.core.views.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "willkommen.core.clients.client_address"
 AXES_VERBOSE = False
+
+# Two-factor authentication (willkommen.core.two_factor): the name authenticator apps show.
+# Wrong codes make the next try wait 1, 2, 4, 8 … seconds (django-otp's throttling per device).
+OTP_TOTP_ISSUER = "WillkommensPaten Stuttgart"
 
 # "Forgot password": requests per address and per client within the window; more are answered
 # like all others but send nothing.
@@ -302,7 +316,10 @@ PRIVACY_NOTICE_VERSION = "2026-11"
 MENTOR_CONFIRMATION_DAYS = 5  # the confirmation link's validity; later the application is deleted
 MENTOR_MAILS_PER_ADDRESS_PER_DAY = 3  # the public form mails one address at most this often
 MENTOR_MIN_FILL_SECONDS = env.int("MENTOR_MIN_FILL_SECONDS", default=5)  # faster is a bot
-MENTOR_THROTTLE_ATTEMPTS = 5  # submissions per client address ...
+MENTOR_MAX_FILL_SECONDS = (
+    4 * 60 * 60
+)  # an older page must be sent again; old tokens cannot be replayed
+MENTOR_THROTTLE_ATTEMPTS = 5  # accepted applications per client and per e-mail address ...
 MENTOR_THROTTLE_SECONDS = 60 * 60  # ... within this window
 
 # --- Tandems ---------------------------------------------------------------------------------
@@ -313,3 +330,25 @@ SUPPORT_CONTACT_INTERVAL_DAYS = 30
 
 # --- Seminars --------------------------------------------------------------------------------
 SEMINAR_REMINDER_DAYS = env.int("SEMINAR_REMINDER_DAYS", default=3)  # reminder before an event
+
+# --- Data protection: retention periods (willkommen/overview/privacy, docs/datenschutz.md) ---
+# `manage.py apply_retention` (daily) anonymises or deletes what has been kept this long;
+# `--dry-run` lists what is due. Each can be changed by the environment variable of its name.
+# Unconfirmed applications are deleted after MENTOR_CONFIRMATION_DAYS (above).
+# Applicants who left without ever starting a tandem, months after they left:
+RETENTION_APPLICANT_MONTHS = env.int("RETENTION_APPLICANT_MONTHS", default=6)
+# Mentors who left after at least one tandem, months after they left:
+RETENTION_MENTOR_MONTHS = env.int("RETENTION_MENTOR_MONTHS", default=24)
+# Declined or withdrawn referrals, months after that decision:
+RETENTION_REFERRAL_CLOSED_MONTHS = env.int("RETENTION_REFERRAL_CLOSED_MONTHS", default=6)
+# Ended tandems (and declined proposals) with their support contacts, and referrals whose
+# accompaniment ended, months after the end:
+RETENTION_TANDEM_MONTHS = env.int("RETENTION_TANDEM_MONTHS", default=24)
+# Sent or given-up mails in the outbox, days after they were queued:
+RETENTION_MAIL_DAYS = env.int("RETENTION_MAIL_DAYS", default=30)
+# The change history (pghistory) of anonymised records, months after the anonymisation:
+RETENTION_HISTORY_MONTHS = env.int("RETENTION_HISTORY_MONTHS", default=12)
+# Who opened or exported whose data (the access log), months:
+RETENTION_ACCESS_LOG_MONTHS = env.int("RETENTION_ACCESS_LOG_MONTHS", default=12)
+# Sign-in logs (django-axes: address, browser, time), days:
+RETENTION_LOGIN_LOG_DAYS = env.int("RETENTION_LOGIN_LOG_DAYS", default=90)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from mentors.urls import urlpatterns as mentors_urlpatterns
-from willkommen.core import views
+from willkommen.core import accounts, views
 from willkommen.overview import dashboard, mail_views
 from willkommen.overview import views as overview
 from willkommen.overview.urls import mentor_urlpatterns
@@ -22,6 +22,12 @@ urlpatterns = [
         name="report_export",
     ),
     path("konto/anmelden/", views.LoginView.as_view(), name="login"),
+    path("konto/anmelden/code/", accounts.second_factor_step, name="second_factor_verify"),
+    path("konto/", accounts.my_account, name="account"),
+    path("konto/zwei-faktor/", accounts.second_factor_setup, name="second_factor_enrol"),
+    path("konto/zwei-faktor/codes/", accounts.recovery_codes_show, name="recovery_codes"),
+    path("konto/zwei-faktor/neue-codes/", accounts.recovery_codes_new, name="recovery_codes_renew"),
+    path("koordination/konten/", include((accounts.account_urlpatterns, "accounts"))),
     path("konto/abmelden/", views.LogoutView.as_view(), name="logout"),
     path("konto/ueberall-abmelden/", views.logout_everywhere, name="logout_everywhere"),
     path("konto/passwort-vergessen/", views.PasswordResetView.as_view(), name="password_reset"),
@@ -55,6 +61,7 @@ urlpatterns = [
     path("", include((mentors_urlpatterns + mentor_urlpatterns, "mentors"))),
     path("", include("newcomers.urls")),
     path("", include("seminars.urls")),
+    path("", include("willkommen.overview.privacy.urls")),
 ]
 
 handler500 = "willkommen.core.views.server_error"

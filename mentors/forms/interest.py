@@ -193,9 +193,12 @@ class InterestForm(forms.Form):
             self.fields["started"].initial = form_started_token()
 
     def spam_reason(self) -> str | None:
-        """Why this submission looks automated ("honeypot", "too-fast", "tampered"), or None.
+        """Why this otherwise valid submission is not taken, or None when it looks like a person's:
+        "honeypot", "tampered" (no timing token, or a forged one), "expired" (the page was shown
+        more than MENTOR_MAX_FILL_SECONDS ago, or its token is being replayed), "too-fast" (sent
+        within MENTOR_MIN_FILL_SECONDS).
 
-        Checked on the raw data before validation: a bot gets no error messages to learn from.
+        Ask only after validation: a form with mistakes always comes back with them.
         """
         if self.data.get(HONEYPOT, "").strip():
             return "honeypot"
@@ -205,9 +208,18 @@ class InterestForm(forms.Form):
             return "tampered"
         if not isinstance(started_at, int):
             return "tampered"
-        if time.time() - started_at < settings.MENTOR_MIN_FILL_SECONDS:
+        seconds = time.time() - started_at
+        if seconds > settings.MENTOR_MAX_FILL_SECONDS:
+            return "expired"
+        if seconds < settings.MENTOR_MIN_FILL_SECONDS:
             return "too-fast"
         return None
+
+    def renew_started(self) -> None:
+        """A fresh timing token for a page that goes back to be sent again. It was filled in
+        already, so the minimum fill time must not turn the second sending away."""
+        self.data = self.data.copy()
+        self.data["started"] = form_started_token(time.time() - settings.MENTOR_MIN_FILL_SECONDS)
 
     def clean_first_name(self):
         return self.cleaned_data["first_name"].strip()

@@ -1,7 +1,8 @@
 """The public side: the interest form, its thank-you page and the confirmation link.
 
 No login anywhere here. Whatever happens, a visitor never learns whether an address is
-already known, nor which spam check turned a submission away.
+already known, nor which spam check turned a submission away (only a page left open for hours
+comes back, so that a person can send it again).
 """
 
 from django.conf import settings
@@ -15,13 +16,13 @@ from mentors.forms.interest import InterestForm, language_formset
 from mentors.services import (
     ConfirmationExpired,
     ConfirmationInvalid,
-    client_key,
-    interest_attempt_allowed,
-    mentor_apply,
+    InterestThrottled,
+    mentor_apply_throttled,
     mentor_confirm_email,
     mentor_for_confirmation,
     submission_reject,
 )
+from willkommen.core.clients import client_address
 from willkommen.core.forms import add_service_errors
 
 FORM_TEMPLATE = "mentors/interest_form.html"
@@ -37,25 +38,32 @@ def interest_form(request):
     form = InterestForm(request.POST)
     languages = language_formset(request.POST)
     context = {"form": form, "languages": languages}
+    # Validate both before deciding, so the summary lists every problem at once. A form with
+    # mistakes always comes back with them, however fast it was sent: a person who pressed
+    # Enter too early must see what is missing.
+    if not all([form.is_valid(), languages.is_valid()]):
+        return render(request, FORM_TEMPLATE, context)
     spam = form.spam_reason()
+    if spam == "expired":
+        # Open for hours, or an old page sent again: a person gets it back to send once more.
+        submission_reject(reason=spam)
+        form.renew_started()
+        return render(request, FORM_TEMPLATE, {**context, "expired": True})
     if spam:
         # A bot gets the page a person would get, so it learns nothing; we keep only a count.
         submission_reject(reason=spam)
         return redirect("mentors:interest_thanks")
-    # Validate both before deciding, so the summary lists every problem at once.
-    if not all([form.is_valid(), languages.is_valid()]):
-        return render(request, FORM_TEMPLATE, context)
-    # Counted only for complete submissions: each one mails a stranger's address.
-    if not interest_attempt_allowed(client=client_key(request.META.get("REMOTE_ADDR", ""))):
-        submission_reject(reason="throttled")
-        return render(request, FORM_TEMPLATE, {**context, "throttled": True}, status=429)
     try:
-        mentor_apply(
+        mentor_apply_throttled(
+            client=client_address(request),
             data=form.application_data(),
             languages=languages.chosen(),
             support_areas=form.cleaned_data["support_areas"],
             language=get_language(),
         )
+    except InterestThrottled:
+        submission_reject(reason="throttled")
+        return render(request, FORM_TEMPLATE, {**context, "throttled": True}, status=429)
     except ValidationError as error:
         add_service_errors(form, error)
         return render(request, FORM_TEMPLATE, context)

@@ -1,6 +1,5 @@
 """The coordinators' list of mentors and its CSV export."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -8,6 +7,7 @@ from mentors.forms.filters import MentorFilterForm
 from mentors.models import MentorStatus
 from mentors.selectors import mentor_counts_by_status, mentors_for_list
 from willkommen.core.exports import csv_response
+from willkommen.core.paging import page_of
 from willkommen.core.roles import coordinator_required
 
 PAGE_SIZE = 25
@@ -17,8 +17,7 @@ PAGE_SIZE = 25
 def mentor_list(request):
     form = MentorFilterForm(request.GET)
     filters = form.filters()
-    mentors = mentors_for_list(filters=filters)
-    page = Paginator(mentors, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(mentors_for_list(filters=filters), request.GET.get("page"), per_page=PAGE_SIZE)
     counts = mentor_counts_by_status(filters=filters)
     without_status = request.GET.copy()
     without_status.pop("status", None)

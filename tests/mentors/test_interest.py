@@ -6,16 +6,26 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from mentors.forms.interest import form_started_token
 from mentors.models import ActivityKind, Mentor, RejectedSubmission
-from mentors.services import CONFIRMATION_SALT, confirmation_token
+from mentors.services import (
+    CONFIRMATION_SALT,
+    InterestThrottled,
+    address_check,
+    mentor_apply_throttled,
+    mentor_for_confirmation,
+    submission_reject,
+)
 from tests.factories import MentorFactory
-from willkommen.core.models import QueuedMail, SupportArea
+from tests.newcomers.test_tandems import race
+from willkommen.core.models import QueuedMail, RateLimit, SupportArea
 
 URL = reverse("mentors:interest")
 THANKS = reverse("mentors:interest_thanks")
@@ -114,7 +124,8 @@ def test_valid_application_is_stored_unconfirmed_with_one_mail(client, db):
     assert mentor.weekdays == ["mon", "wed"]
     mail = QueuedMail.objects.get()
     assert mail.to == "lena@example.org"
-    assert link_in(mail) == reverse("mentors:confirm", args=[confirmation_token(mentor)])
+    token = link_in(mail).rstrip("/").rsplit("/", 1)[1]
+    assert mentor_for_confirmation(token=token) == mentor  # signed: its time stamp varies
     assert client.get(link_in(mail)).status_code == 200
 
 
@@ -228,6 +239,58 @@ def test_submission_after_the_minimum_fill_time_is_taken(client, db, settings):
     assert Mentor.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"first_name": ""},
+        {"website": "http://spam.example", "consent": None},
+        {"started": "forged", "email": "lena@"},
+    ],
+)
+def test_a_form_with_mistakes_sent_at_once_comes_back_with_them(client, db, settings, changes):
+    settings.MENTOR_MIN_FILL_SECONDS = 5
+    response = client.post(URL, submission(**{"started": form_started_token(), **changes}))
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert nothing_saved() and not RejectedSubmission.objects.exists()
+
+
+def test_an_empty_form_sent_with_enter_at_once_shows_what_is_missing(client, db, settings):
+    settings.MENTOR_MIN_FILL_SECONDS = 5
+    page = client.get(URL)
+    empty = {name: "" for name in submission() if not name.startswith("languages-")}
+    empty |= {"started": page.context["form"]["started"].value()}
+    empty |= {"languages-TOTAL_FORMS": "4", "languages-INITIAL_FORMS": "1"}
+    response = client.post(URL, empty)
+    assert response.status_code == 200
+    assert 'id="fehler"' in response.content.decode()
+    assert "first_name" in response.context["form"].errors
+    assert nothing_saved()
+
+
+def test_a_page_older_than_the_longest_fill_time_is_given_back_to_be_sent_again(
+    client, db, settings
+):
+    settings.MENTOR_MIN_FILL_SECONDS = 5
+    old = time.time() - settings.MENTOR_MAX_FILL_SECONDS - 60
+    response = client.post(URL, submission(started=form_started_token(old)))
+    assert response.status_code == 200
+    assert response.context["expired"]
+    assert nothing_saved()
+    assert RejectedSubmission.objects.get(reason="expired").count == 1
+    # Sent again at once from the page it got back, it is taken: it was filled in already.
+    fresh = response.context["form"]["started"].value()
+    assert f'value="{fresh}"' in response.content.decode()
+    assert client.post(URL, submission(started=fresh))["Location"] == THANKS
+    assert Mentor.objects.count() == 1
+
+
+def test_a_page_filled_in_within_the_longest_fill_time_is_taken(client, db, settings):
+    started = time.time() - settings.MENTOR_MAX_FILL_SECONDS + 60
+    client.post(URL, submission(started=form_started_token(started)))
+    assert Mentor.objects.count() == 1
+
+
 def test_sixth_application_from_one_address_within_the_hour_stores_nothing(client, db):
     for number in range(5):
         client.post(URL, submission(email=f"person{number}@example.org"))
@@ -238,6 +301,91 @@ def test_sixth_application_from_one_address_within_the_hour_stores_nothing(clien
     assert Mentor.objects.count() == 5
     assert not Mentor.objects.filter(email="sixth@example.org").exists()
     assert RejectedSubmission.objects.get(reason="throttled").count == 1
+
+
+def test_applications_for_one_address_are_throttled_from_any_client(client, db):
+    for number in range(5):
+        client.post(URL, submission(), REMOTE_ADDR=f"198.51.100.{number}")
+    response = client.post(URL, submission(email=" LENA@example.org"), REMOTE_ADDR="198.51.100.9")
+    assert response.status_code == 429
+    assert RejectedSubmission.objects.get(reason="throttled").count == 1
+
+
+def test_clients_behind_our_proxy_are_throttled_each_on_its_own(client, db, settings):
+    settings.TRUSTED_PROXIES = ["10.20.0.0/16"]
+    for number in range(6):
+        response = client.post(
+            URL,
+            submission(email=f"person{number}@example.org"),
+            REMOTE_ADDR="10.20.0.5",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{number}",
+        )
+        assert response["Location"] == THANKS
+    assert Mentor.objects.count() == 6
+
+
+def test_forwarded_addresses_from_an_unknown_peer_do_not_escape_the_throttle(client, db, settings):
+    settings.TRUSTED_PROXIES = ["10.20.0.0/16"]
+    answers = [
+        client.post(
+            URL,
+            submission(email=f"person{number}@example.org"),
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{number}",
+        ).status_code
+        for number in range(6)
+    ]
+    assert answers == [302] * 5 + [429]
+
+
+def test_a_throttled_person_gets_through_once_the_first_window_is_over(client, db, settings):
+    settings.MENTOR_THROTTLE_ATTEMPTS = 1
+    settings.MENTOR_THROTTLE_SECONDS = 2
+    client.post(URL, submission(email="first@example.org"))
+    time.sleep(1)
+    assert client.post(URL, submission(email="second@example.org")).status_code == 429
+    time.sleep(1.2)  # the first window is over; the refused try did not open a new one
+    assert client.post(URL, submission(email="third@example.org"))["Location"] == THANKS
+    assert Mentor.objects.filter(email="third@example.org").exists()
+
+
+def application(**changes):
+    data = {"first_name": "Lena", "last_name": "Maier", "email": "lena@example.org",
+            "phone": "", "district": "west", "postal_code": "", "weekdays": [],
+            "times_of_day": [], "hours_per_month": 8, "preferences": [], "preferences_note": "",
+            "motivation": "Ich war selbst einmal neu hier.", "heard_about": ""}  # fmt: skip
+    return {
+        "client": "203.0.113.9",
+        "data": {**data, **changes},
+        "languages": [("de", "native")],
+        "support_areas": SupportArea.objects.filter(slug="german"),
+        "language": "de",
+    }
+
+
+def test_an_application_the_service_refuses_is_not_counted(db, settings):
+    settings.MENTOR_THROTTLE_ATTEMPTS = 1
+    for _ in range(3):
+        with pytest.raises(ValidationError):
+            mentor_apply_throttled(**application(district="nowhere"))
+    mentor_apply_throttled(**application())
+    with pytest.raises(InterestThrottled):
+        mentor_apply_throttled(**application(email="other@example.org"))
+    assert list(Mentor.objects.values_list("email", flat=True)) == ["lena@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_valid_applications_arriving_at_once_from_one_client_store_only_the_limit(settings):
+    settings.MENTOR_THROTTLE_ATTEMPTS = 5
+    answers = race(
+        lambda number: Client().post(URL, submission(email=f"person{number}@example.org")),
+        range(20),
+    )
+    assert sorted(answer.status_code for answer in answers) == [302] * 5 + [429] * 15
+    assert Mentor.objects.count() == 5
+    assert QueuedMail.objects.count() == 5
+    assert RejectedSubmission.objects.get(reason="throttled").count == 15
+    assert RateLimit.objects.get(scope="interest-client").count == 5  # refusals left no count
 
 
 # --- The same address again ----------------------------------------------------------------
@@ -312,7 +460,7 @@ class SignedDaysAgo(signing.TimestampSigner):
 
 def old_token(mentor, days):
     signer = SignedDaysAgo(salt=CONFIRMATION_SALT, days=days)
-    return signer.sign_object({"mentor": mentor.pk, "email": mentor.email})
+    return signer.sign_object({"mentor": mentor.pk, "address": address_check(mentor.email)})
 
 
 def test_an_expired_link_says_so_and_confirms_nothing(client, db, settings):
@@ -350,6 +498,15 @@ def test_a_link_to_a_deleted_application_is_a_404(client, confirmation_link):
     Mentor.objects.all().delete()
     assert client.get(confirmation_link).status_code == 404
     assert client.post(confirmation_link).status_code == 404
+
+
+# --- Counting rejections ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rejections_arriving_at_once_are_all_counted_in_one_row():
+    race(lambda _: submission_reject(reason="honeypot"), range(20))
+    assert list(RejectedSubmission.objects.values_list("reason", "count")) == [("honeypot", 20)]
 
 
 # --- Purging -------------------------------------------------------------------------------

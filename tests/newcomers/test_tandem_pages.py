@@ -139,5 +139,5 @@ def test_tandem_list_query_count_does_not_grow(
 ):
     for _ in range(count):
         active_tandem(started_days_ago=40, contacts_days_ago=[30])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         coordinator_client.get(reverse("newcomers:tandem_list"))

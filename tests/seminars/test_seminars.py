@@ -205,7 +205,7 @@ def test_event_list_query_count_does_not_grow(coordinator_client, django_assert_
     for _ in range(count):
         event = an_event(capacity=3)
         an_invitation(event)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = coordinator_client.get(reverse("seminars:list"))
     assert len(response.context["page"].object_list) == count
 

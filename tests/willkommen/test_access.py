@@ -3,10 +3,16 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from mentors.services import confirmation_token
+from mentors.services import confirmation_token, withdrawal_token
 from newcomers.services import tandem_answer_token
 from seminars.services import answer_token
-from tests.factories import MentorFactory, ReferralFactory, an_invitation, proposed_tandem
+from tests.factories import (
+    MentorFactory,
+    ReferralFactory,
+    UserFactory,
+    an_invitation,
+    proposed_tandem,
+)
 from willkommen.core.models import User
 from willkommen.core.roles import REFER
 
@@ -26,9 +32,33 @@ EXPECTED = {
     "password_reset_complete": (200, 200, 200),
     "password_change": (LOGIN, 200, 200),
     "password_change_done": (LOGIN, 200, 200),
+    "second_factor_verify": (LOGIN, 302, 302),  # nothing to ask: verified, or no app
+    "second_factor_enrol": (LOGIN, 200, 302),  # the coordinator's app is set up
+    "recovery_codes": (LOGIN, 302, 302),  # shown once, right after they were made
+    "recovery_codes_renew": (LOGIN, 302, 302),
+    "account": (LOGIN, 200, 200),
+    "accounts:list": (LOGIN, 403, 200),
+    "accounts:invite": (LOGIN, 403, 200),
+    "accounts:detail": (LOGIN, 403, 200),
+    "accounts:deactivate": (LOGIN, 403, 200),
+    "accounts:reactivate": (LOGIN, 403, 200),
+    "accounts:second_factor_reset": (LOGIN, 403, 200),
     "set_language": (302, 302, 302),
     "dashboard": (LOGIN, 403, 200),
     "reports": (LOGIN, 403, 200),
+    "privacy:index": (LOGIN, 403, 200),
+    "privacy:register": (LOGIN, 403, 200),
+    "privacy:access_log": (LOGIN, 403, 403),  # its own permission, given per account
+    "privacy:consent_text": (LOGIN, 403, 200),
+    "privacy:mentor": (LOGIN, 403, 200),
+    "privacy:mentor_export": (LOGIN, 403, 200),
+    "privacy:mentor_erase": (LOGIN, 403, 200),
+    "privacy:mentor_withdraw": (LOGIN, 403, 200),
+    "privacy:referral": (LOGIN, 403, 200),
+    "privacy:referral_export": (LOGIN, 403, 200),
+    "privacy:referral_erase": (LOGIN, 403, 200),
+    "privacy:referral_withdraw": (LOGIN, 403, 200),
+    "mentors:withdraw_consent": (200, 200, 200),
     "mail_failed": (LOGIN, 403, 200),
     "report_export": (LOGIN, 403, 200),
     "mentors:interest": (200, 200, 200),
@@ -70,9 +100,12 @@ EXPECTED = {
     "seminars:answer_ics": (200, 200, 200),
 }
 POST_ONLY = {
+    "privacy:mentor_withdraw",
+    "privacy:referral_withdraw",
     "logout",
     "logout_everywhere",
     "set_language",
+    "recovery_codes_renew",
     "mentors:status",
     "mentors:checklist",
     "mentors:checklist_withdraw",
@@ -94,10 +127,28 @@ def a_referral(user):
     return {"pk": (ReferralFactory(advisor=user) if own else ReferralFactory()).pk}
 
 
+def an_account(user, **fields):
+    return {"pk": UserFactory(**fields).pk}
+
+
 # URL arguments, made fresh for each request (some need an object in the database).
 SAMPLE_KWARGS = {
+    "privacy:consent_text": lambda user: {"kind": "privacy-notice", "version": "2026-11"},
+    "privacy:mentor": a_mentor,
+    "privacy:mentor_erase": a_mentor,
+    "privacy:mentor_withdraw": a_mentor,
+    "privacy:mentor_export": lambda user: {**a_mentor(user), "fmt": "html"},
+    "privacy:referral": a_referral,
+    "privacy:referral_erase": a_referral,
+    "privacy:referral_withdraw": a_referral,
+    "privacy:referral_export": lambda user: {**a_referral(user), "fmt": "json"},
+    "mentors:withdraw_consent": lambda user: {"token": withdrawal_token(MentorFactory())},
     "password_reset_confirm": lambda user: {"uidb64": "MQ", "token": "set-password"},
     "report_export": lambda user: {"key": "mentors", "fmt": "xlsx"},
+    "accounts:detail": an_account,
+    "accounts:deactivate": an_account,
+    "accounts:reactivate": lambda user: an_account(user, is_active=False),
+    "accounts:second_factor_reset": an_account,
     "mentors:confirm": lambda user: {
         "token": confirmation_token(MentorFactory(email_confirmed_at=None))
     },
@@ -131,6 +182,7 @@ ADMIN_SAMPLE_KWARGS = {
     "content_type_id": "1",
     "id": "1",
     "user_id": "1",
+    "pk": "1",
 }
 
 

@@ -87,7 +87,9 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
         ReferralFactory.create_batch(mentors, status=status)
     for _ in range(mentors):
         proposed_tandem()
-    with django_assert_num_queries(26):  # session, user, permissions, two per queue
+    with django_assert_num_queries(
+        27
+    ):  # session, user, 2nd-factor device, permissions, 2 per queue
         response = coordinator_client.get(reverse("dashboard"))
     counts = [queue["count"] for queue in response.context["queues"]]
     # a referral with a proposal is not "waiting for a mentor"

@@ -6,11 +6,11 @@ X-Forwarded-For header that the proxy appends to. Only the entries our own proxi
 believed: everything to their left was sent by the client and can say anything.
 """
 
-import hashlib
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils.crypto import salted_hmac
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -53,20 +53,50 @@ def _parse(text: str) -> Address | None:
     return getattr(address, "ipv4_mapped", None) or address
 
 
-def rate_limit_exceeded(scope: str, key: str, *, limit: int, seconds: int) -> bool:
-    """Count one request for `key` (an address, a client); True once there were more than `limit`
-    within `seconds` of the first one.
+_DIGEST_SALT = "willkommen.core.clients.rate_limit"
+# The counters are willkommen.core.models.RateLimit. One statement: the row is created, counted
+# on, or (its window over) started afresh. On a conflict the row lock makes concurrent counts for
+# one key wait for each other's transactions.
+_COUNT_SQL = """
+    INSERT INTO willkommen_ratelimit AS counter (scope, digest, count, expires_at)
+    VALUES (%(scope)s, %(digest)s, 1, statement_timestamp() + make_interval(secs => %(seconds)s))
+    ON CONFLICT (scope, digest) DO UPDATE SET
+        count = CASE WHEN counter.expires_at > statement_timestamp()
+                     THEN counter.count + 1 ELSE 1 END,
+        expires_at = CASE WHEN counter.expires_at > statement_timestamp()
+                          THEN counter.expires_at ELSE excluded.expires_at END
+    RETURNING count
+"""
+# Rows of keys that were not counted again since their window closed. SKIP LOCKED: a row that
+# another request is counting on right now is left for the next cleanup, nobody waits.
+_FORGET_SQL = """
+    DELETE FROM willkommen_ratelimit WHERE id IN (
+        SELECT id FROM willkommen_ratelimit WHERE expires_at < statement_timestamp()
+        FOR UPDATE SKIP LOCKED
+    )
+"""
 
-    Counters live in Django's cache: `add` and `incr` are atomic and keep the expiry in the
-    local-memory cache (the default, one per process), Redis and Memcached. Several processes
-    share a limit only through a shared cache (CACHES).
+
+def rate_limit_exceeded(scope: str, key: str, *, limit: int, seconds: int) -> bool:
+    """Count one request for `key` (an address, a client) in `scope`; True once there were more
+    than `limit` within `seconds` of the first one.
+
+    The count lives in the database, so all processes on all hosts share it, and it belongs to
+    the caller's transaction: inside `transaction.atomic` a rollback takes the count back, and
+    until the commit every other request for the same key waits at this call. So "check, act,
+    commit" in one transaction lets exactly `limit` requests act, however many arrive at once.
+    Only a keyed hash of `key` is stored.
     """
-    digest = hashlib.sha256(key.encode()).hexdigest()  # any text makes a valid cache key
-    cache_key = f"rate-limit:{scope}:{digest}"
-    cache.add(cache_key, 0, timeout=seconds)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr: a new window starts now
-        cache.set(cache_key, 1, timeout=seconds)
-        count = 1
+    digest = salted_hmac(_DIGEST_SALT, f"{scope}\n{key}", algorithm="sha256").hexdigest()
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_SQL, {"scope": scope, "digest": digest, "seconds": seconds})
+        (count,) = cursor.fetchone()
+    # Only after the commit: rows deleted inside the transaction would stay locked until its end,
+    # and a request holding our next row while waiting for one of them would deadlock with us.
+    transaction.on_commit(_forget_expired, robust=True)
     return count > limit
+
+
+def _forget_expired() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_FORGET_SQL)

@@ -3,6 +3,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from willkommen.core.roles import Role
+from willkommen.core.two_factor import normalise_code
+
 
 class LoginForm(AuthenticationForm):
     """Django's login form with our wording: addresses are not case-sensitive here."""
@@ -28,6 +31,85 @@ class PasswordResetForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+
+class SecondFactorForm(forms.Form):
+    """The second step of logging in: a code of the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_(
+            "The 6-digit code your authenticator app shows now. Without your phone, enter one of "
+            "your recovery codes instead."
+        ),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self):
+        return normalise_code(self.cleaned_data["code"])
+
+
+class SecondFactorEnrolForm(forms.Form):
+    """Setting up the authenticator app: the first code it shows proves it has the secret."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=12,
+        help_text=_("The 6 digits your authenticator app shows for this account."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if not (code.isdigit() and len(code) == 6):
+            raise ValidationError(_("Please enter the 6 digits your app shows."))
+        return code
+
+
+class ConfirmForm(forms.Form):
+    """A step that asks "are you sure?": nothing to fill in, the button is the answer."""
+
+
+class AccountFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or email address"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("all"))] + Role.choices
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("all")), ("active", _("active")), ("inactive", _("deactivated"))],
+    )
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid value is dropped (and shown as an error)."""
+        self.is_valid()
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class InviteForm(forms.Form):
+    """A new account: the person gets a link to set their password by email."""
+
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Koordination: every coordinators' page and these account pages, with two-factor "
+            "authentication. Welcome Center: refers people and sees only their own referrals."
+        ),
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
 
 
 def as_checkboxes(field: forms.Field) -> forms.MultipleChoiceField:

@@ -29,7 +29,14 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
-@pghistory.track(exclude=["password", "last_login"])
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    # What happens to a second factor is recorded by the services, with who did it.
+    pghistory.ManualEvent("second_factor.enrolled"),
+    pghistory.ManualEvent("second_factor.reset"),
+    exclude=["password", "last_login"],
+)
 class User(AbstractUser):
     """A person who logs in: a coordinator, a Welcome Center advisor or IT (superuser).
 
@@ -55,6 +62,7 @@ class User(AbstractUser):
         permissions = [
             ("coordinate", _("Can use the coordinators' pages")),
             ("refer", _("Can refer newcomers to the programme")),
+            ("manage_accounts", _("Can manage accounts and reset their second factor")),
         ]
 
     def __str__(self):
@@ -158,3 +166,70 @@ class QueuedMail(models.Model):
     @property
     def given_up(self) -> bool:
         return self.sent_at is None and self.attempts >= self.MAX_ATTEMPTS
+
+
+class RateLimit(models.Model):
+    """How often one key (a client, an address) was counted in one scope in its current window.
+
+    Kept by willkommen.core.clients.rate_limit_exceeded alone, in the database so that every
+    process on every host shares one count. The key is stored only as a keyed hash.
+    """
+
+    scope = models.CharField(max_length=50)
+    digest = models.CharField(max_length=64)
+    count = models.PositiveIntegerField()
+    # the window opens at the first count and closes here; later the row is deleted
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "digest"], name="rate_limit_once_per_key")
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.digest[:8]}… × {self.count}"
+
+
+# --- Data protection (kernel part; the rest lives in willkommen/overview/privacy) -----------
+
+
+class ConsentWithdrawal(models.Model):
+    """A person withdrew their consent: when, how, and who recorded it. Mentors withdraw by the
+    link in their mails (mentors.services), coordinators record a newcomer's or a mentor's
+    withdrawal. Kept after the person's data are anonymised, as proof; it holds nothing about
+    the person but the number of their record."""
+
+    class Subject(models.TextChoices):
+        MENTOR = "mentor", _("mentor")
+        REFERRAL = "referral", _("newcomer (referral)")
+
+    class Via(models.TextChoices):
+        LINK = "link", _("by the link in an email")
+        COORDINATOR = "coordinator", _("recorded by a coordinator")
+
+    subject = models.CharField(max_length=10, choices=Subject.choices)
+    object_id = models.PositiveBigIntegerField()
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+    via = models.CharField(max_length=12, choices=Via.choices)
+    recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["withdrawn_at", "pk"]
+        indexes = [models.Index(fields=["subject", "object_id"], name="consentwithdrawal_person")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(subject__in=["mentor", "referral"]),
+                name="consentwithdrawal_subject_valid",
+            ),
+            # a coordinator's entry names the coordinator; a link has nobody to name
+            models.CheckConstraint(
+                condition=models.Q(via="link", recorded_by=None)
+                | models.Q(via="coordinator", recorded_by__isnull=False),
+                name="consentwithdrawal_recorded_by_coordinator",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_subject_display()} {self.object_id}: {self.withdrawn_at:%Y-%m-%d}"

@@ -19,12 +19,13 @@ class Role(models.TextChoices):
 
 
 ROLE_PERMISSIONS = {
-    Role.COORDINATOR: ["willkommen.coordinate"],
+    Role.COORDINATOR: ["willkommen.coordinate", "willkommen.manage_accounts"],
     Role.ADVISOR: ["willkommen.refer"],
 }
 
 COORDINATE = "willkommen.coordinate"
 REFER = "willkommen.refer"
+MANAGE_ACCOUNTS = "willkommen.manage_accounts"
 
 
 def sync_role_groups(sender=None, *, apps=None, using="default", **kwargs):
@@ -60,6 +61,10 @@ def is_advisor(user) -> bool:
     return user.is_authenticated and user.has_perm(REFER)
 
 
+def can_manage_accounts(user) -> bool:
+    return user.is_authenticated and user.has_perm(MANAGE_ACCOUNTS)
+
+
 def _role_required(check):
     def decorator(view):
         @login_required
@@ -80,3 +85,7 @@ coordinator_required.__doc__ = (
 )
 advisor_required = _role_required(is_advisor)
 advisor_required.__doc__ = "Only Welcome Center advisors (and superusers)."
+account_manager_required = _role_required(can_manage_accounts)
+account_manager_required.__doc__ = (
+    "Only those who may manage accounts (coordinators, superusers); others get 403."
+)

@@ -21,6 +21,8 @@ from mentors.models import (
 )
 from mentors.services import allowed_transitions
 from willkommen.core.roles import coordinator_required
+from willkommen.overview.models import RecordKind
+from willkommen.overview.privacy.consents import person_consents
 
 TIMELINE_LENGTH = 50
 
@@ -95,5 +97,6 @@ def mentor_detail(request, pk):
             "timeline_length": TIMELINE_LENGTH,
             "today": today,
             "note_form": NoteForm(),
+            "consents": person_consents(RecordKind.MENTOR, mentor),
         },
     )

@@ -13,6 +13,7 @@ COORDINATOR_NAVIGATION = [
     (_("Tandems"), "newcomers:tandem_list", {"newcomers:tandem_list"}),
     (_("Seminars"), "seminars:list", {"seminars"}),
     (_("Reports"), "reports", {"reports"}),
+    (_("Data protection"), "privacy:index", {"privacy"}),
 ]
 ADVISOR_NAVIGATION = [
     (_("My referrals"), "newcomers:my_referrals", {"newcomers:my_referrals"}),
