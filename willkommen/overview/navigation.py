@@ -14,6 +14,7 @@ COORDINATOR_NAVIGATION = [
     (_("Seminars"), "seminars:list", {"seminars"}),
     (_("Reports"), "reports", {"reports"}),
     (_("Data protection"), "privacy:index", {"privacy"}),
+    (_("Accounts"), "accounts:list", {"accounts"}),
 ]
 ADVISOR_NAVIGATION = [
     (_("My referrals"), "newcomers:my_referrals", {"newcomers:my_referrals"}),
