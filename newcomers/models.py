@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from willkommen.core.queues import days_since
 from willkommen.core.search import full_name, trigram_index
 from willkommen.core.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
 
@@ -174,7 +175,8 @@ class Referral(models.Model):
 
     @property
     def waiting_days(self) -> int:
-        return (timezone.now() - self.created_at).days
+        """Local calendar days since the referral, counted as the dashboard counts them."""
+        return days_since(self.created_at, timezone.localdate())
 
     @property
     def language_labels(self):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentors.models import Mentor, MentorLanguage, MentorStatus
+from newcomers.matching import SPEAKING_LEVELS
 from newcomers.models import (
     DeclineReason,
     EndReason,
@@ -236,7 +237,7 @@ def _languages(period):
             asked[code] = asked.get(code, 0) + 1
     # A mentor names each language once (a unique constraint), so one row is one mentor.
     speakers = MentorLanguage.objects.filter(
-        mentor__in=_available_mentors(), level__in=["B1", "B2", "C1", "C2", "native"]
+        mentor__in=_available_mentors(), level__in=SPEAKING_LEVELS
     )
     offered = _counts_by(speakers, "language")
     return Language.choices, asked, offered
