@@ -5,12 +5,11 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
-from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from willkommen.core.search import full_name, trigram_index
+from willkommen.core.search import full_name, german_order, trigram_index
 from willkommen.core.vocabularies import District, Language, LanguageLevel, TimeOfDay, Weekday
 
 
@@ -89,9 +88,9 @@ class ChecklistItem(models.TextChoices):
 REQUIRED_STEPS = [item for item in ChecklistItem if item != ChecklistItem.POLICE_CERTIFICATE]
 
 
-def certificate_valid(entry: "ChecklistEntry | None", today: date) -> bool:
+def certificate_valid(valid_until: date | None, today: date) -> bool:
     """The one rule for the extended police certificate: seen, and not due for renewal."""
-    return entry is not None and entry.valid_until is not None and entry.valid_until >= today
+    return valid_until is not None and valid_until >= today
 
 
 def steps_required(accompanies_families: bool) -> list[ChecklistItem]:
@@ -100,33 +99,38 @@ def steps_required(accompanies_families: bool) -> list[ChecklistItem]:
     return REQUIRED_STEPS
 
 
-def checklist_complete(*, accompanies_families: bool, checklist, today: date) -> bool:
-    """Ready as far as screening goes: every required step done, a certificate still valid."""
+def checklist_summary(checklist) -> dict:
+    """What the status needs of the checklist entries. Stored on the mentor by the checklist
+    services (mentors/services.py), so that lists derive every mentor's status from columns;
+    tests/mentors/test_status.py recomputes it after random checklist work."""
     done = {entry.item: entry for entry in checklist}
-    if accompanies_families and not certificate_valid(
-        done.get(ChecklistItem.POLICE_CERTIFICATE), today
-    ):
+    certificate = done.get(ChecklistItem.POLICE_CERTIFICATE)
+    return {
+        "steps_done": sum(item in done for item in REQUIRED_STEPS),
+        "conversation_held": ChecklistItem.CONVERSATION in done,
+        "certificate_valid_until": certificate.valid_until if certificate else None,
+    }
+
+
+def screening_complete(mentor: "Mentor", today: date) -> bool:
+    """Ready as far as screening goes: every required step done, a certificate still valid."""
+    if mentor.accompanies_families and not certificate_valid(mentor.certificate_valid_until, today):
         return False
-    return all(item in done for item in REQUIRED_STEPS)
+    return mentor.steps_done == len(REQUIRED_STEPS)
 
 
-def derive_status(
-    *, stage: str, tandems_active: int, accompanies_families: bool, checklist, today: date
-) -> MentorStatus:
+def derive_status(mentor: "Mentor", today: date) -> MentorStatus:
     """The status from what was decided (stage) and the facts. Its twin for querysets is
     `status_expression`; tests/mentors/test_status.py holds both equal."""
-    if stage in (MentorStage.LEFT, MentorStage.PAUSED):
-        return MentorStatus(stage)
-    if tandems_active > 0:
+    if mentor.stage in (MentorStage.LEFT, MentorStage.PAUSED):
+        return MentorStatus(mentor.stage)
+    if mentor.tandems_active > 0:
         return MentorStatus.ACTIVE
-    checklist = list(checklist)
-    if checklist_complete(
-        accompanies_families=accompanies_families, checklist=checklist, today=today
-    ):
+    if screening_complete(mentor, today):
         return MentorStatus.READY
-    if any(entry.item == ChecklistItem.CONVERSATION for entry in checklist):
+    if mentor.conversation_held:
         return MentorStatus.SCREENING
-    return MentorStatus(stage)
+    return MentorStatus(mentor.stage)
 
 
 class LocalToday(models.Func):
@@ -140,42 +144,19 @@ class LocalToday(models.Func):
         super().__init__(models.Value(settings.TIME_ZONE))
 
 
-def valid_certificate_exists(today) -> models.Exists:
-    """`certificate_valid` in SQL, for the mentor of the outer query."""
-    return models.Exists(
-        ChecklistEntry.objects.filter(
-            mentor=models.OuterRef("pk"),
-            item=ChecklistItem.POLICE_CERTIFICATE,
-            valid_until__gte=today,
-        )
-    )
-
-
 def status_expression(today=None) -> models.Case:
     """`derive_status` in SQL, for lists and filters; today by default."""
     today = today or LocalToday()
-    entries = ChecklistEntry.objects.filter(mentor=models.OuterRef("pk"))
-    steps_done = models.Subquery(
-        entries.filter(item__in=REQUIRED_STEPS)
-        .order_by()
-        .values("mentor")
-        .annotate(count=models.Count("*"))
-        .values("count"),
-        output_field=models.IntegerField(),
-    )
     families = models.Q(preferences__contains=[Preference.FAMILIES_WITH_CHILDREN])
-    complete = models.Q(Exact(steps_done, len(REQUIRED_STEPS))) & (
-        ~families | valid_certificate_exists(today)
+    complete = models.Q(steps_done=len(REQUIRED_STEPS)) & (
+        ~families | models.Q(certificate_valid_until__gte=today)
     )
     return models.Case(
         models.When(stage=MentorStage.LEFT, then=models.Value(MentorStatus.LEFT.value)),
         models.When(stage=MentorStage.PAUSED, then=models.Value(MentorStatus.PAUSED.value)),
         models.When(tandems_active__gt=0, then=models.Value(MentorStatus.ACTIVE.value)),
         models.When(complete, then=models.Value(MentorStatus.READY.value)),
-        models.When(
-            models.Exists(entries.filter(item=ChecklistItem.CONVERSATION)),
-            then=models.Value(MentorStatus.SCREENING.value),
-        ),
+        models.When(conversation_held=True, then=models.Value(MentorStatus.SCREENING.value)),
         default=models.F("stage"),
         output_field=models.CharField(),
     )
@@ -195,7 +176,7 @@ class MentorQuerySet(models.QuerySet):
     def for_children(self, today: date):
         """May accompany a household with children: wishes to, and the certificate is valid."""
         return self.filter(
-            valid_certificate_exists(today),
+            certificate_valid_until__gte=today,
             preferences__contains=[Preference.FAMILIES_WITH_CHILDREN],
         )
 
@@ -218,7 +199,21 @@ class MentorManager(models.Manager.from_queryset(MentorQuerySet)):
         return super().get_queryset().annotate(status=status_expression())
 
 
-@pghistory.track(exclude=["updated_at", "pending_application"])
+# The checklist summary is left out: the checklist's own history says what happened.
+# How mentors are sorted by name everywhere; the sort indexes below end in the primary key, so
+# that mentors of equal names keep their page.
+BY_NAME = [german_order("last_name"), german_order("first_name")]
+
+
+@pghistory.track(
+    exclude=[
+        "updated_at",
+        "pending_application",
+        "steps_done",
+        "conversation_held",
+        "certificate_valid_until",
+    ]
+)
 class Mentor(models.Model):
     """A volunteer (WillkommensPatin / WillkommensPate), from the first application on."""
 
@@ -258,6 +253,16 @@ class Mentor(models.Model):
     consent_at = models.DateTimeField(_("consent given at"))
     consent_version = models.CharField(_("version of the privacy notice"), max_length=20)
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    # Every mail to the mentor is in this language, whoever sends it (taken from the application).
+    language = models.CharField(
+        _("language for e-mails"), max_length=5, choices=settings.LANGUAGES, default="de"
+    )
+    # Set by the mentor through the unsubscribe link in a message (mentors.services
+    # mentor_unsubscribe): no more messages from the coordinators; the mail the programme needs
+    # (proposals, seminars they answered, changes of those) still goes out.
+    unsubscribed_at = models.DateTimeField(
+        _("unsubscribed from messages at"), null=True, blank=True, editable=False
+    )
     # A later submission for this still unconfirmed address: it takes effect only through the
     # confirmation link sent to that address, so nobody else can overwrite an application.
     pending_application = models.JSONField(null=True, blank=True, editable=False)
@@ -274,6 +279,14 @@ class Mentor(models.Model):
     tandems_active = models.PositiveSmallIntegerField(
         _("active tandems"), default=0, editable=False
     )
+    # The checklist in brief (checklist_summary), kept by the checklist services only.
+    steps_done = models.PositiveSmallIntegerField(_("steps done"), default=0, editable=False)
+    conversation_held = models.BooleanField(
+        _("introductory conversation held"), default=False, editable=False
+    )
+    certificate_valid_until = models.DateField(
+        _("police certificate valid until"), null=True, blank=True, editable=False
+    )
     left_reason = models.CharField(
         _("reason for leaving"), max_length=20, choices=LeftReason.choices, blank=True
     )
@@ -285,7 +298,7 @@ class Mentor(models.Model):
     class Meta:
         verbose_name = _("mentor")
         verbose_name_plural = _("mentors")
-        ordering = ["last_name", "first_name"]
+        ordering = [*BY_NAME, "pk"]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -315,10 +328,10 @@ class Mentor(models.Model):
             models.Index(fields=["stage", "last_name"], name="mentor_stage_name"),
             # The list's sorts (mentors.selectors.SORTS), each ending in the primary key so
             # that mentors with equal names keep their page.
-            models.Index(fields=["last_name", "first_name", "id"], name="mentor_name_order"),
+            models.Index(*BY_NAME, models.F("id"), name="mentor_name_order"),
             models.Index(fields=["-created_at", "-id"], name="mentor_newest_order"),
             models.Index(
-                fields=["district", "last_name", "first_name", "id"], name="mentor_district_order"
+                models.F("district"), *BY_NAME, models.F("id"), name="mentor_district_order"
             ),
             # The list's search: any part of the name, the address or the phone number.
             trigram_index(full_name(), name="mentor_name_trgm"),
@@ -347,16 +360,10 @@ class Mentor(models.Model):
 
     @property
     def status(self) -> MentorStatus:
-        """Derived from the stage and the facts. Querysets annotate it (MentorQuerySet); an
-        instance made otherwise derives it here, from its checklist."""
+        """Derived from the stage and the facts. Querysets annotate it (MentorManager); an
+        instance made otherwise derives it here."""
         if getattr(self, "_status", None) is None:
-            self._status = derive_status(
-                stage=self.stage,
-                tandems_active=self.tandems_active,
-                accompanies_families=self.accompanies_families,
-                checklist=self.checklist.all() if self.pk else [],
-                today=timezone.localdate(),
-            )
+            self._status = derive_status(self, timezone.localdate())
         return self._status
 
     @status.setter
@@ -396,7 +403,9 @@ class MentorLanguage(models.Model):
         indexes = [models.Index(fields=["language"], name="mentorlanguage_language")]
 
     def __str__(self):
-        return f"{self.get_language_display()} ({self.get_level_display()})"
+        # The enums, not get_FOO_display(): that builds a dict of ~100 languages on every call,
+        # which showed in the mentor list's profile.
+        return f"{Language(self.language).label} ({LanguageLevel(self.level).label})"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -418,7 +427,7 @@ class ChecklistEntry(models.Model):
             models.UniqueConstraint(fields=["mentor", "item"], name="checklist_item_once"),
         ]
         indexes = [
-            # The status (status_expression) asks "has this mentor done step X?" of everyone.
+            # "Has this mentor done step X?" of many mentors (seminars.queues).
             models.Index(fields=["item", "mentor", "valid_until"], name="checklist_item"),
             # The day screening was done (with_screened_on), for every mentor suggested.
             models.Index(fields=["mentor", "-done_on"], name="checklist_mentor_done"),
@@ -436,6 +445,8 @@ class ActivityKind(models.TextChoices):
     CHECKLIST = "checklist", _("checklist")
     NOTE = "note", _("note")
     CONTACT = "contact", _("contact")
+    MESSAGE = "message", _("message")
+    UNSUBSCRIBED = "unsubscribed", _("unsubscribed from messages")
 
 
 class MentorActivity(models.Model):

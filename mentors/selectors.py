@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from mentors.models import Mentor, MentorLanguage, MentorStatus
+from mentors.models import BY_NAME, Mentor, MentorLanguage, MentorStatus
 from mentors.queues import MENTOR_QUEUES
 from willkommen.core.queues import queue_named
 from willkommen.core.search import full_name
@@ -10,10 +10,10 @@ from willkommen.core.search import full_name
 # Each sort ends with the primary key: mentors with the same name keep their place from page to
 # page. An index for each (Mentor.Meta.indexes) lets a page be read without sorting them all.
 SORTS = {
-    "name": ["last_name", "first_name", "pk"],
+    "name": [*BY_NAME, "pk"],
     "newest": ["-created_at", "-pk"],
-    "district": ["district", "last_name", "first_name", "pk"],
-    "status": ["status", "last_name", "first_name", "pk"],
+    "district": ["district", *BY_NAME, "pk"],
+    "status": ["status", *BY_NAME, "pk"],
 }
 
 

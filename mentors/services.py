@@ -5,6 +5,7 @@ Each runs in one transaction, validates, saves, writes the mentor's timeline and
 """
 
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -12,11 +13,21 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from mentors.messages import (
+    SUBJECT_LENGTH,
+    TEXT_LENGTH,
+    MessageTemplate,
+    message_recipients,
+    message_template,
+    message_text,
+)
 from mentors.models import (
     ActivityKind,
     ChecklistEntry,
@@ -28,10 +39,11 @@ from mentors.models import (
     MentorLanguage,
     MentorStage,
     MentorStatus,
+    checklist_summary,
 )
 from willkommen.core.clients import rate_limit_exceeded
 from willkommen.core.dates import PROGRAMME_START, check_date_window
-from willkommen.core.mail import mail_queue
+from willkommen.core.mail import mail_language, mail_queue, mail_render
 
 CONFIRMATION_SALT = "mentors.confirm-email"
 # A police certificate is renewed every few years; a longer validity is a typing error.
@@ -119,7 +131,7 @@ def mentor_apply(
                 to=existing.email,
                 template="mentors/emails/applied_again",
                 context={"mentor": existing},
-                language=language,
+                language=existing.language,
             )
         return existing
     if existing is not None:
@@ -131,7 +143,7 @@ def mentor_apply(
         existing.save(update_fields=["pending_application", "updated_at"])
         mentor = existing
     else:
-        mentor = Mentor(**{**data, "email": email})
+        mentor = Mentor(**{**data, "email": email}, language=mail_language(language))
         mentor.consent_at = timezone.now()
         mentor.consent_version = settings.PRIVACY_NOTICE_VERSION
         mentor.full_clean(exclude=["support_areas"])
@@ -147,7 +159,7 @@ def mentor_apply(
                 "link": confirmation_url(mentor),
                 "days": settings.MENTOR_CONFIRMATION_DAYS,
             },
-            language=language,
+            language=mentor.language,
         )
     return mentor
 
@@ -196,11 +208,12 @@ def _apply_pending(mentor: Mentor) -> None:
 
 
 @transaction.atomic
-def mentor_confirm_email(*, token: str, language: str) -> Mentor:
+def mentor_confirm_email(*, token: str) -> Mentor:
     """Confirm the address behind a link from the confirmation mail; idempotent.
 
     Raises like mentor_for_confirmation. The first confirmation puts the application in the
-    coordinators' queue and queues a thank-you mail.
+    coordinators' queue and queues a thank-you mail in the mentor's language (whatever the
+    browser that opens the link).
     """
     mentor = mentor_for_confirmation(token=token, lock=True)
     pending = _confirmation_payload(token).get("pending")
@@ -215,7 +228,7 @@ def mentor_confirm_email(*, token: str, language: str) -> Mentor:
             to=mentor.email,
             template="mentors/emails/thank_you",
             context={"mentor": mentor},
-            language=language,
+            language=mentor.language,
         )
     return mentor
 
@@ -293,6 +306,13 @@ def _locked(mentor_id: int) -> Mentor:
     return Mentor.objects.select_for_update(of=("self",)).get(pk=mentor_id)
 
 
+def _checklist_summary_store(mentor: Mentor) -> None:
+    """Keep the mentor's checklist summary (mentors.models.checklist_summary) equal to the
+    checklist; every service that changes the checklist calls it."""
+    summary = checklist_summary(ChecklistEntry.objects.filter(mentor_id=mentor.pk))
+    Mentor.objects.filter(pk=mentor.pk).update(**summary)
+
+
 def _record_status_change(mentor_id: int, before: MentorStatus, *, by, note: str = "") -> None:
     """A timeline entry when a decision or a fact moved the mentor to another status."""
     after = MentorStatus(Mentor.objects.get(pk=mentor_id).status)
@@ -340,6 +360,7 @@ def mentor_transition(
             item=ChecklistItem.CONVERSATION,
             defaults={"done_on": timezone.localdate(), "recorded_by": by},
         )
+        _checklist_summary_store(mentor)
     _record_status_change(mentor.pk, before, by=by, note=note)
     return Mentor.objects.get(pk=mentor.pk)
 
@@ -369,6 +390,7 @@ def mentor_check_item(
         item=item,
         defaults={"done_on": done_on, "valid_until": valid_until, "recorded_by": by},
     )
+    _checklist_summary_store(mentor)
     MentorActivity.objects.create(
         mentor=mentor,
         kind=ActivityKind.CHECKLIST,
@@ -386,6 +408,7 @@ def mentor_uncheck_item(*, mentor: Mentor, item: str, by) -> None:
     before = MentorStatus(mentor.status)
     deleted, _details = ChecklistEntry.objects.filter(mentor=mentor, item=item).delete()
     if deleted:
+        _checklist_summary_store(mentor)
         MentorActivity.objects.create(
             mentor=mentor,
             kind=ActivityKind.CHECKLIST,
@@ -409,9 +432,12 @@ def mentor_update(
     if mentor.capacity < mentor.places_taken:
         raise ValidationError(
             {
-                "capacity": _(
+                "capacity": ngettext(
+                    "The mentor's proposals and tandems take %(count)s place; end one "
+                    "before lowering this.",
                     "The mentor's proposals and tandems take %(count)s places; end one "
-                    "before lowering this."
+                    "before lowering this.",
+                    mentor.places_taken,
                 )
                 % {"count": mentor.places_taken}
             }
@@ -475,6 +501,163 @@ def mentor_free_place(*, mentor_id: int, by, was_active: bool) -> None:
     mentor.tandems_active -= was_active
     mentor.save(update_fields=["places_taken", "tandems_active", "updated_at"])
     _record_status_change(mentor_id, before, by=by)
+
+
+@transaction.atomic
+def mentors_mark_contacted(*, mentors: QuerySet, by) -> int:
+    """Record for each new mentor among `mentors` that a coordinator got in touch: the step
+    "contacted" of mentor_transition, with its timeline entry. Mentors past "new" stay as they
+    are. Returns how many were marked."""
+    new = Mentor.objects.select_for_update(of=("self",)).filter(
+        pk__in=mentors.order_by().values("pk"), status=MentorStatus.NEW
+    )
+    marked = 0
+    for mentor in new.order_by("pk"):
+        mentor_transition(mentor=mentor, to_status=MentorStatus.CONTACTED, by=by)
+        marked += 1
+    return marked
+
+
+# --- Messages --------------------------------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "mentors.unsubscribe"
+MESSAGE_MAIL = "mentors/emails/message"
+
+
+@dataclass(frozen=True)
+class MessagesSent:
+    sent: int
+    left_out: int  # left the programme, unsubscribed, or consent withdrawn
+
+
+def unsubscribe_token(mentor: Mentor) -> str:
+    """The value of the mentor's unsubscribe link: the record's number, signed; nothing else.
+    Without a timestamp, so it never expires."""
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(mentor.pk))
+
+
+def unsubscribe_url(mentor: Mentor) -> str:
+    return settings.SITE_URL + reverse("mentors:unsubscribe", args=[unsubscribe_token(mentor)])
+
+
+def mentor_for_unsubscribe(*, token: str) -> Mentor:
+    """The mentor behind an unsubscribe link; ValidationError when it is no good."""
+    try:
+        mentor_id = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+    except signing.BadSignature as error:
+        raise ValidationError(_("This link is not valid.")) from error
+    mentor = Mentor.objects.filter(pk=int(mentor_id)).first() if mentor_id.isdigit() else None
+    if mentor is None:
+        raise ValidationError(_("This link is not valid."))
+    return mentor
+
+
+@transaction.atomic
+def mentor_unsubscribe(*, mentor: Mentor) -> Mentor:
+    """The mentor unsubscribes from messages by the link in one; a second time changes nothing.
+
+    Side effects: `unsubscribed_at`, and an entry in the mentor's timeline. Messages are no
+    longer sent to the mentor (mentors.messages.message_recipients); the mail the programme
+    needs (proposals, the seminars they answered and changes of those) still is.
+    """
+    mentor = _locked(mentor.pk)
+    if mentor.unsubscribed_at is None:
+        mentor.unsubscribed_at = timezone.now()
+        mentor.save(update_fields=["unsubscribed_at", "updated_at"])
+        MentorActivity.objects.create(mentor=mentor, kind=ActivityKind.UNSUBSCRIBED)
+    return mentor
+
+
+def _message_check(*, template: str, subject: str, text: str) -> MessageTemplate:
+    chosen = message_template(template)
+    if chosen is None:
+        raise ValidationError({"template": _("Please choose a message from the list.")})
+    errors = {}
+    if chosen.own_text:
+        if not subject.strip():
+            errors["subject"] = _("Please write a subject.")
+        if not text.strip():
+            errors["text"] = _("Please write the message.")
+    elif subject.strip() or text.strip():
+        errors["template"] = _(
+            "This message has its own text in German and English. To write your own, choose "
+            "“A message of your own”."
+        )
+    if len(subject.strip()) > SUBJECT_LENGTH:
+        errors["subject"] = _("At most %(count)s characters.") % {"count": SUBJECT_LENGTH}
+    if len(text.strip()) > TEXT_LENGTH:
+        errors["text"] = _("At most %(count)s characters.") % {"count": TEXT_LENGTH}
+    if errors:
+        raise ValidationError(errors)
+    return chosen
+
+
+def _message_context(mentor: Mentor, chosen: MessageTemplate, *, subject: str, text: str):
+    mail_subject, mail_text = message_text(
+        chosen, language=mentor.language, subject=subject, text=text
+    )
+    context = {
+        "mentor": mentor,
+        "subject": mail_subject,
+        "text": mail_text,
+        "own_text": chosen.own_text,
+        "unsubscribe_link": unsubscribe_url(mentor),
+    }
+    return mail_subject, context
+
+
+def message_preview(
+    *, mentor: Mentor, template: str, subject: str = "", text: str = ""
+) -> tuple[str, str]:
+    """The subject and body `mentors_message` would send `mentor`; sends nothing. Raises like
+    mentors_message for what it refuses in the message itself."""
+    chosen = _message_check(template=template, subject=subject, text=text)
+    _subject, context = _message_context(mentor, chosen, subject=subject, text=text)
+    return mail_render(template=MESSAGE_MAIL, context=context, language=mentor.language)
+
+
+@transaction.atomic
+def mentors_message(
+    *, mentors: QuerySet, template: str, by, subject: str = "", text: str = ""
+) -> MessagesSent:
+    """Write to `mentors`: one of the usual messages (mentors.messages.MESSAGE_TEMPLATES), each
+    in the mentor's language, or a message of one's own (`subject`, `text`) as written.
+
+    Goes to those who may receive messages (mentors.messages.message_recipients): mentors who
+    left, unsubscribed or withdrew their consent are left out and counted. Side effects: one
+    queued mail per mentor, with the unsubscribe link, all in this transaction (the mail worker
+    delivers them); an entry "message" with the subject in each one's timeline. Refused
+    (ValidationError, nothing sent) for an unknown template, an own message without subject or
+    text, a template given a text of its own, or when none of `mentors` may receive a message.
+    """
+    chosen = _message_check(template=template, subject=subject, text=text)
+    chosen_ids = mentors.order_by().values("pk")
+    recipients = list(message_recipients(mentors).order_by("pk"))
+    if not recipients:
+        raise ValidationError(
+            _(
+                "None of these mentors can receive messages: they have left the programme, "
+                "unsubscribed or withdrawn their consent."
+            )
+        )
+    activities = []
+    for mentor in recipients:
+        mail_subject, context = _message_context(mentor, chosen, subject=subject, text=text)
+        mail_queue(
+            to=mentor.email,
+            template=MESSAGE_MAIL,
+            context=context,
+            language=mentor.language,
+            unsubscribe_url=context["unsubscribe_link"],
+        )
+        activities.append(
+            MentorActivity(
+                mentor=mentor, kind=ActivityKind.MESSAGE, text=mail_subject, created_by=by
+            )
+        )
+    MentorActivity.objects.bulk_create(activities)
+    total = Mentor.objects.filter(pk__in=chosen_ids).count()
+    return MessagesSent(sent=len(recipients), left_out=total - len(recipients))
 
 
 # === Data protection =======================================================================

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentors.views import consent, detail, interest, listing
+from mentors.views import consent, detail, interest, listing, messages
 
 # Namespace "mentors": the project URLconf adds the mentor page, which lives in the overview.
 urlpatterns = [
@@ -21,5 +21,9 @@ urlpatterns = [
         name="checklist_withdraw",
     ),
     path("koordination/paten/<int:pk>/notiz/", detail.mentor_note, name="note"),
+    path("koordination/paten/<int:pk>/nachricht/", messages.mentor_message, name="message"),
+    path("koordination/paten/nachricht/", messages.mentors_message_compose, name="message_segment"),
+    # public: the link in every message
+    path("nachrichten/abbestellen/<str:token>/", messages.unsubscribe, name="unsubscribe"),
     path("datenschutz/widerruf/<str:token>/", consent.withdraw_consent, name="withdraw_consent"),
 ]

@@ -9,12 +9,15 @@ contacts behind the contact schedule. Referrals are erased through the data prot
 from django.contrib import admin
 
 from newcomers.models import (
+    FollowUp,
     Referral,
     ReferralActivity,
     ReferralEvent,
     SupportContact,
+    SupportContactEvent,
     Tandem,
     TandemEvent,
+    TandemNote,
 )
 from willkommen.core.admin_base import HistoryAdmin, ViewOnlyAdmin
 
@@ -137,3 +140,22 @@ class SupportContactAdmin(ViewOnlyAdmin):
 
 admin.site.register(ReferralEvent, HistoryAdmin)
 admin.site.register(TandemEvent, HistoryAdmin)
+
+
+admin.site.register(SupportContactEvent, HistoryAdmin)
+
+
+@admin.register(TandemNote)
+class TandemNoteAdmin(ViewOnlyAdmin):
+    list_display = ["created_at", "tandem", "created_by"]
+    list_select_related = ["tandem__mentor", "tandem__referral", "created_by"]
+    search_fields = ["tandem__mentor__last_name", "tandem__referral__last_name", "text"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ViewOnlyAdmin):
+    list_display = ["due_on", "__str__", "created_by", "done_at"]
+    list_filter = [("done_at", admin.EmptyFieldListFilter)]
+    list_select_related = [
+        "mentor", "referral", "tandem__mentor", "tandem__referral", "created_by",
+    ]  # fmt: skip

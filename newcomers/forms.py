@@ -17,9 +17,11 @@ from newcomers.models import (
     Tandem,
     Urgency,
 )
-from newcomers.queues import REFERRAL_QUEUES
+from newcomers.queues import REFERRAL_QUEUES, TANDEM_QUEUES
+from newcomers.selectors import TANDEM_VIEWS, tandem_default_sort, tandem_view
 from willkommen.core.forms import as_checkboxes
 from willkommen.core.models import SupportArea, User
+from willkommen.core.queues import queue_named
 from willkommen.core.vocabularies import District, Language
 
 
@@ -113,6 +115,9 @@ class ReferralForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["support_areas"].queryset = SupportArea.objects.offered(
+            keep=self.instance.support_areas.all() if self.instance.pk else None
+        )
         self.fields["support_areas"].label_from_instance = lambda area: area.label
         self.fields["district"].choices = [("", _("Please choose"))] + District.choices
         self.fields["german_level"].choices = [("", _("Please choose"))] + [
@@ -255,6 +260,9 @@ class AgreementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["agreement_areas"].queryset = SupportArea.objects.offered(
+            keep=self.instance.agreement_areas.all() if self.instance.pk else None
+        )
         self.fields["agreement_areas"].label_from_instance = lambda area: area.label
         self.fields["agreement_contents"].required = True
 
@@ -287,3 +295,140 @@ class EndForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MentorSearchForm(forms.Form):
+    """Find any mentor by name, to propose someone beyond the suggestions (GET)."""
+
+    q = forms.CharField(
+        label=_("Name, e-mail address or phone number"),
+        min_length=2,
+        max_length=100,
+        error_messages={
+            "required": _("Please enter at least two letters of a name."),
+            "min_length": _("Please enter at least two letters of a name."),
+        },
+    )
+
+
+class TandemFilterForm(forms.Form):
+    """The tandem list's search, filters and order (GET). Without a chosen view (`ansicht`) the
+    list shows the active tandems, or all of them for a search (newcomers.selectors)."""
+
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100,
+        help_text=_("name, e-mail address or phone of the mentor or of the household"),
+    )  # fmt: skip
+    ansicht = forms.ChoiceField(
+        label=_("Show"), required=False, choices=ANY + list(TANDEM_VIEWS.items())
+    )
+    queue = forms.ChoiceField(
+        label=_("Work queue"),
+        required=False,
+        choices=ANY + [(queue.name, queue.title) for queue in TANDEM_QUEUES],
+    )
+    district = forms.ChoiceField(
+        label=_("District of the household"), choices=ANY + District.choices, required=False
+    )
+    overdue = forms.BooleanField(label=_("only with an overdue support contact"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("newest", _("newest proposal")),
+            ("started", _("start, the latest first")),
+            ("due", _("next support contact due")),
+            ("mentor", _("name of the mentor")),
+        ],
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        # The order shown is the order listed: a work queue keeps its own unless another is
+        # chosen; a view without a chosen sort has its default.
+        in_queue = data is not None and queue_named(TANDEM_QUEUES, data.get("queue") or "")
+        if data is not None and not in_queue and not data.get("sort"):
+            data = data.copy()
+            data["sort"] = tandem_default_sort(tandem_view(data))
+        super().__init__(data, *args, **kwargs)
+        if in_queue:
+            self.fields["sort"].choices = [("", _("the work queue's order"))] + list(
+                self.fields["sort"].choices
+            )
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid value is dropped (and shown as an error)."""
+        self.is_valid()
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class StepConfirmForm(forms.Form):
+    """The second, confirming send of a tandem step with grave consequences (ending a tandem,
+    recording a mentor's refusal)."""
+
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def is_confirmed(self) -> bool:
+        return self.is_valid() and self.cleaned_data["confirmed"]
+
+
+class HandOverForm(forms.Form):
+    """Who takes referrals on: an advisor with an active account, not the one who has them."""
+
+    to_advisor = forms.ModelChoiceField(
+        label=_("Hand on to"),
+        queryset=User.objects.none(),
+        empty_label=_("Please choose"),
+        help_text=_("An advisor of the Welcome Center or of a partner organisation."),
+        error_messages={
+            "required": _("Please choose who takes on the referrals."),
+            "invalid_choice": _("Please choose an advisor from the list."),
+        },
+    )
+
+    def __init__(self, *args, current_advisor, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_advisor"]
+        field.queryset = (
+            User.objects.active_advisors()
+            .exclude(pk=current_advisor.pk)
+            .select_related("organisation")
+            .order_by("organisation__name", "last_name", "first_name", "pk")
+        )
+        field.label_from_instance = lambda advisor: (
+            f"{advisor} – {advisor.organisation}" if advisor.organisation_id else str(advisor)
+        )
+
+
+# --- Corrections, notes and follow-ups ---------------------------------------------------------
+
+
+class ReferralCorrectForm(ReferralForm):
+    """The referral form for the coordinators' corrections: the consent was given to the
+    Welcome Center and is not asked again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["consent"]
+
+
+class NoteForm(forms.Form):
+    prefix = "note"
+    text = forms.CharField(
+        label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FollowUpForm(forms.Form):
+    prefix = "follow_up"
+    due_on = forms.DateField(
+        label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    text = forms.CharField(
+        label=_("What is to be done"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FollowUpDoneForm(forms.Form):
+    """Marking a follow-up done; `back` says which page to return to."""
+
+    back = forms.ChoiceField(choices=[("", "record"), ("list", "list")], required=False)

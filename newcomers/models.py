@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -6,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from willkommen.core.queues import days_since
@@ -24,6 +27,11 @@ class ReferralStatus(models.TextChoices):
 
 
 OPEN_STATUSES = [ReferralStatus.RECEIVED, ReferralStatus.INFO_NEEDED, ReferralStatus.WAITING]
+# The advisor corrects or completes a referral until the coordinators have taken it on.
+ADVISOR_EDITABLE_STATUSES = [ReferralStatus.RECEIVED, ReferralStatus.INFO_NEEDED]
+# The coordinators correct a referral while it is open, and while its proposal or tandem is
+# (a referral with an accepted or active tandem is "mentor found").
+CORRECTABLE_STATUSES = [*OPEN_STATUSES, ReferralStatus.MATCHED]
 
 
 class Urgency(models.TextChoices):
@@ -187,6 +195,14 @@ class Referral(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def advisor_may_edit(self) -> bool:
+        return self.status in ADVISOR_EDITABLE_STATUSES
+
+    @property
+    def coordinators_may_correct(self) -> bool:
+        return self.status in CORRECTABLE_STATUSES
+
+    @property
     def awaits_advisor_answer(self) -> bool:
         return self.status == ReferralStatus.INFO_NEEDED
 
@@ -205,6 +221,8 @@ class ReferralActivity(models.Model):
         ANSWER = "answer", _("answer from the advisor")
         STATUS = "status", _("status changed")
         UPDATED = "updated", _("details updated")
+        NOTE = "note", _("note")
+        HANDED_OVER = "handed-over", _("handed over")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -258,7 +276,24 @@ class Attendee(models.TextChoices):
     INTERPRETER = "interpreter", _("interpreter")
 
 
-@pghistory.track(exclude=["updated_at"])
+def next_contact_due(*, status: str, started_on, contact_count: int, last_contact_on):
+    """When the coordination should next be in touch with an active tandem (None otherwise).
+
+    Good practice (MENTOR's Elements): the first support contact within two weeks of the
+    start, SUPPORT_CONTACTS_FIRST_MONTH in the first month, then one every
+    SUPPORT_CONTACT_INTERVAL_DAYS after the last.
+    """
+    if status != TandemStatus.ACTIVE or started_on is None:
+        return None
+    if contact_count == 0:
+        return started_on + timedelta(days=14)
+    if contact_count < settings.SUPPORT_CONTACTS_FIRST_MONTH:
+        return started_on + timedelta(days=30)
+    return last_contact_on + timedelta(days=settings.SUPPORT_CONTACT_INTERVAL_DAYS)
+
+
+# The contact summary is left out: the support contacts are the record of what happened.
+@pghistory.track(exclude=["updated_at", "contact_count", "last_contact_on", "next_contact_due"])
 class Tandem(models.Model):
     """One mentor accompanying one newcomer household: from the proposal to the closure."""
 
@@ -297,6 +332,11 @@ class Tandem(models.Model):
     )
     closing_conversation = models.BooleanField(_("closing conversation held"), default=False)
     end_note = models.TextField(_("note on the end"), blank=True)
+    # The support contacts in brief, kept by newcomers.services (tandem_schedule_store) only;
+    # a test recomputes them from the contacts after random workflows.
+    contact_count = models.PositiveIntegerField(_("support contacts"), default=0, editable=False)
+    last_contact_on = models.DateField(_("last support contact"), null=True, editable=False)
+    next_contact_due = models.DateField(_("next contact due"), null=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -327,6 +367,12 @@ class Tandem(models.Model):
             models.Index(fields=["status", "started_on"], name="tandem_status_started"),
             # The tandem list's order within a view, with the primary key as the tie-breaker.
             models.Index(fields=["status", "-proposed_at", "-id"], name="tandem_status_proposed"),
+            # The overdue list and its dashboard card: the longest overdue first.
+            models.Index(
+                fields=["next_contact_due", "id"],
+                condition=models.Q(next_contact_due__isnull=False),
+                name="tandem_contact_due",
+            ),
             # A mentor's last tandem's end (newcomers.matching.with_free_since).
             models.Index(
                 fields=["mentor", "-ended_on"],
@@ -342,12 +388,17 @@ class Tandem(models.Model):
         return reverse("newcomers:tandem_detail", args=[self.pk])
 
     @property
+    def takes_support_contacts(self) -> bool:
+        """Support contacts are recorded, and corrected, while the tandem is active."""
+        return self.status == TandemStatus.ACTIVE
+
+    @property
     def contact_overdue(self) -> bool:
-        """For tandems read with their schedule (newcomers.selectors.tandems_with_schedule)."""
-        due = getattr(self, "next_contact_due", None)
-        return self.status == TandemStatus.ACTIVE and due is not None and due < timezone.localdate()
+        due = self.next_contact_due
+        return due is not None and due < timezone.localdate()
 
 
+@pghistory.track()
 class SupportContact(models.Model):
     """A coordinator's follow-up with a tandem (Begleitungskontakt)."""
 
@@ -389,3 +440,117 @@ class SupportContact(models.Model):
 
     def __str__(self):
         return f"{self.get_with_whom_display()} {self.contacted_on}"
+
+
+class TandemNote(models.Model):
+    """A coordinator's note on a tandem: free text, who, when."""
+
+    tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(_("note"), max_length=4000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note on a tandem")
+        verbose_name_plural = _("notes on tandems")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["tandem", "-created_at"], name="tandemnote_time")]
+
+    def __str__(self):
+        return f"{self.tandem_id} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def heading(self) -> str:
+        """What a timeline shows in bold (templates/includes/timeline.html)."""
+        return _("note")
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_at=None)
+
+    def due(self, today=None):
+        """Open follow-ups due today or earlier: the dashboard's queue, the longest due first."""
+        today = today or timezone.localdate()
+        return self.open().filter(due_on__lte=today).order_by("due_on", "pk")
+
+    def with_subject(self):
+        return self.select_related(
+            "mentor", "referral", "tandem__mentor", "tandem__referral", "created_by"
+        )
+
+
+class FollowUp(models.Model):
+    """A coordinator's reminder (Wiedervorlage): look at a mentor, a referral or a tandem again
+    on a given day. Exactly one of the three."""
+
+    due_on = models.DateField(_("due on"))
+    text = models.TextField(_("what to do"), max_length=1000)
+    mentor = models.ForeignKey(
+        "mentors.Mentor", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="follow_ups",
+    )  # fmt: skip
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups"
+    )
+    tandem = models.ForeignKey(
+        Tandem, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(mentor__isnull=False, referral__isnull=True, tandem__isnull=True)
+                    | models.Q(mentor__isnull=True, referral__isnull=False, tandem__isnull=True)
+                    | models.Q(mentor__isnull=True, referral__isnull=True, tandem__isnull=False)
+                ),
+                name="follow_up_of_exactly_one",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done_at__isnull=True, done_by__isnull=True)
+                | models.Q(done_at__isnull=False, done_by__isnull=False),
+                name="follow_up_done_by_someone",
+            ),
+        ]
+        indexes = [
+            # The dashboard's queue: open ones, the longest due first.
+            models.Index(
+                fields=["due_on", "id"], condition=models.Q(done_at=None), name="follow_up_due"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject}: {Truncator(self.text).chars(60)}"
+
+    def get_absolute_url(self):
+        return self.subject.get_absolute_url()
+
+    @property
+    def subject(self):
+        """The mentor, referral or tandem the follow-up is about."""
+        return self.mentor or self.referral or self.tandem
+
+    @property
+    def subject_kind(self) -> str:
+        return self.subject._meta.verbose_name
+
+    @property
+    def overdue(self) -> bool:
+        return self.done_at is None and self.due_on < timezone.localdate()

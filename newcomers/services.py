@@ -10,23 +10,30 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mentors.services import mentor_free_place, mentor_take_place, mentor_tandem_started
 from newcomers.models import (
     OPEN_TANDEM_STATUSES,
     EndReason,
+    FollowUp,
     Referral,
     ReferralActivity,
     ReferralStatus,
     SupportContact,
     Tandem,
+    TandemNote,
     TandemStatus,
+    next_contact_due,
 )
+from willkommen.core.calendar import appointment_ics
 from willkommen.core.dates import PLANNING_HORIZON, PROGRAMME_START, check_date_window
 from willkommen.core.mail import mail_queue
+from willkommen.core.models import User
+from willkommen.core.services import user_deactivate
 
 CONSENT_FORM_VERSION = "2026-11"
 # Newcomers arrived within a lifetime; an earlier date is a typing error.
@@ -41,6 +48,11 @@ TRIAGE = {
     ReferralStatus.INFO_NEEDED: [ReferralStatus.WAITING, ReferralStatus.DECLINED],
     ReferralStatus.WAITING: [ReferralStatus.INFO_NEEDED, ReferralStatus.DECLINED],
 }
+
+
+def _check_support_areas(support_areas) -> None:
+    if not support_areas:
+        raise ValidationError({"support_areas": _("Please choose at least one kind of support.")})
 
 
 def _check_household(referral: Referral) -> None:
@@ -63,8 +75,7 @@ def referral_submit(*, advisor, data: dict, support_areas, submission_key=None) 
     sent_before = Referral.objects.filter(advisor=advisor, submission_key=submission_key)
     if submission_key is not None and (referral := sent_before.first()):
         return referral
-    if not support_areas:
-        raise ValidationError({"support_areas": _("Please choose at least one kind of support.")})
+    _check_support_areas(support_areas)
     referral = Referral(
         advisor=advisor,
         consent_form_version=CONSENT_FORM_VERSION,
@@ -87,22 +98,71 @@ def referral_submit(*, advisor, data: dict, support_areas, submission_key=None) 
     return referral
 
 
-@transaction.atomic
-def referral_update(*, referral: Referral, by, data: dict, support_areas) -> Referral:
-    """The advisor corrects or completes the details while the referral is open."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status not in (ReferralStatus.RECEIVED, ReferralStatus.INFO_NEEDED):
-        raise ValidationError(_("This referral can no longer be changed."))
+def _referral_change(referral: Referral, *, by, data: dict, support_areas) -> list[str]:
+    """Check and save changed details of a locked referral, with the checks of a new one;
+    note in its timeline which fields changed (their names, not their values). Returns the
+    names of the fields that changed; nothing is saved when none did."""
+    _check_support_areas(support_areas)
+    changed = [name for name, value in data.items() if getattr(referral, name) != value]
+    if {area.pk for area in support_areas} != set(
+        referral.support_areas.values_list("pk", flat=True)
+    ):
+        changed.append("support_areas")
     for field, value in data.items():
         setattr(referral, field, value)
-    referral.full_clean(exclude=["support_areas"])
+    referral.full_clean(exclude=["support_areas", "submission_key"])
     _check_household(referral)
+    if not changed:
+        return []
     referral.save()
     referral.support_areas.set(support_areas)
     ReferralActivity.objects.create(
-        referral=referral, kind=ReferralActivity.Kind.UPDATED, created_by=by
+        referral=referral,
+        kind=ReferralActivity.Kind.UPDATED,
+        text=", ".join(str(Referral._meta.get_field(name).verbose_name) for name in changed),
+        created_by=by,
     )
+    return changed
+
+
+@transaction.atomic
+def referral_update(*, referral: Referral, by, data: dict, support_areas) -> Referral:
+    """The advisor corrects or completes the details until the coordinators have taken the
+    referral on (Referral.advisor_may_edit). Side effect: an entry in the timeline naming the
+    fields that changed (none when nothing did)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not referral.advisor_may_edit:
+        raise ValidationError(_("This referral can no longer be changed."))
+    _referral_change(referral, by=by, data=data, support_areas=support_areas)
     return referral
+
+
+@transaction.atomic
+def referral_correct(*, referral: Referral, data: dict, support_areas, by) -> list[str]:
+    """A coordinator corrects or completes a referral's details (e.g. the phone number the
+    advisor sent in an answer), with the checks of the advisor's form, while the referral is
+    open or has an open proposal or tandem (Referral.coordinators_may_correct).
+
+    Side effects: an entry in the timeline naming the fields that changed, and a row in the
+    change history (a database trigger, with who and from which page). Returns the names of
+    the fields that changed; nothing is saved when none did.
+    """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not referral.coordinators_may_correct:
+        raise ValidationError(
+            _("A referral with the status “%(status)s” can no longer be corrected.")
+            % {"status": referral.get_status_display()}
+        )
+    return _referral_change(referral, by=by, data=data, support_areas=support_areas)
+
+
+def referral_note_add(*, referral: Referral, text: str, by) -> ReferralActivity:
+    """A coordinator's note in the referral's timeline (not shown to the advisor)."""
+    if not text.strip():
+        raise ValidationError({"text": _("Please write the note.")})
+    return ReferralActivity.objects.create(
+        referral=referral, kind=ReferralActivity.Kind.NOTE, text=text.strip(), created_by=by
+    )
 
 
 def _set_status(referral: Referral, status: str, *, by, text: str = "") -> None:
@@ -119,13 +179,27 @@ def _set_status(referral: Referral, status: str, *, by, text: str = "") -> None:
 
 
 def _tell_advisor(referral: Referral) -> None:
+    """Mail the advisor, in their language, that their referral has a new status: one mail per
+    change of the status they see. The change told of is the newest status entry of the
+    referral's timeline (written by `_set_status`); callers call this right after the
+    `_set_status` that changed it and nowhere else, and nothing is mailed when that entry is no
+    change to the current status. Planning or moving a first meeting changes no status and
+    mails no advisor (they see its date on the referral's page)."""
+    change = referral.activities.filter(kind=ReferralActivity.Kind.STATUS).first()
+    if change is None or change.from_status == change.to_status:
+        return
+    if change.to_status != referral.status:
+        return
+    advisor = referral.advisor
     mail_queue(
-        to=referral.advisor.email,
+        to=advisor.email,
         template="newcomers/emails/status_changed",
         context={
-            "status": referral.get_status_display(),
+            # the label itself, translated when the mail is rendered in the advisor's language
+            "status": ReferralStatus(referral.status).label,
             "link": settings.SITE_URL + reverse("newcomers:my_referral", args=[referral.pk]),
         },
+        language=advisor.language,
     )
 
 
@@ -189,6 +263,113 @@ def referral_withdraw(*, referral: Referral, by) -> Referral:
     return referral
 
 
+# --- Handing referrals on to another advisor -------------------------------------------------
+
+# A referral is handed on while an advisor still follows it: until it is declined, withdrawn or
+# its accompaniment has ended.
+HAND_OVER_STATUSES = [
+    ReferralStatus.RECEIVED,
+    ReferralStatus.INFO_NEEDED,
+    ReferralStatus.WAITING,
+    ReferralStatus.MATCHED,
+]
+
+
+def referrals_to_hand_over(advisor):
+    """The referrals of `advisor` that go to a colleague when they hand on (HAND_OVER_STATUSES)."""
+    return Referral.objects.filter(advisor=advisor, status__in=HAND_OVER_STATUSES)
+
+
+def _advisor_in_words(advisor) -> str:
+    return f"{advisor} ({advisor.organisation})" if advisor.organisation_id else str(advisor)
+
+
+@transaction.atomic
+def referrals_hand_over(*, referrals, to_advisor, by) -> int:
+    """Hand `referrals` on to `to_advisor`, an advisor whose account is active (of the Welcome
+    Center or of a partner organisation): from now on they alone see and follow them, and the
+    advisor before them no longer does. Returns how many were handed on.
+
+    Side effects: each referral's timeline records "handed over" with from whom to whom, by
+    `by`; `to_advisor` gets one e-mail saying how many, with a link (no data of the
+    newcomers). Refused (ValidationError, nothing changed) when `to_advisor` is no active
+    advisor or follows one of the referrals already, when there is no referral, or when one of
+    them is no longer open (declined, withdrawn, ended).
+    """
+    if not User.objects.active_advisors().filter(pk=to_advisor.pk).exists():
+        raise ValidationError(
+            {"to_advisor": _("Please choose an advisor whose account is active.")}
+        )
+    locked = list(
+        Referral.objects.select_for_update(of=("self",))
+        .filter(pk__in=[referral.pk for referral in referrals])
+        .select_related("advisor__organisation")
+        .order_by("pk")
+    )
+    if not locked:
+        raise ValidationError(_("There are no open referrals to hand on."))
+    if any(referral.status not in HAND_OVER_STATUSES for referral in locked):
+        raise ValidationError(
+            _("Only open referrals can be handed on, not declined, withdrawn or ended ones.")
+        )
+    if any(referral.advisor_id == to_advisor.pk for referral in locked):
+        raise ValidationError(
+            {"to_advisor": _("%(name)s follows this referral already. Please choose someone else.")
+             % {"name": to_advisor}}
+        )  # fmt: skip
+    new = _advisor_in_words(to_advisor)
+    ReferralActivity.objects.bulk_create(
+        ReferralActivity(
+            referral=referral,
+            kind=ReferralActivity.Kind.HANDED_OVER,
+            text=_("from %(old)s to %(new)s")
+            % {"old": _advisor_in_words(referral.advisor), "new": new},
+            created_by=by,
+        )  # fmt: skip
+        for referral in locked
+    )
+    Referral.objects.filter(pk__in=[referral.pk for referral in locked]).update(
+        advisor=to_advisor, updated_at=timezone.now()
+    )
+    if len(locked) == 1:
+        path = reverse("newcomers:my_referral", args=[locked[0].pk])
+    else:
+        path = reverse("newcomers:my_referrals")
+    mail_queue(
+        to=to_advisor.email,
+        template="newcomers/emails/handover",
+        context={"count": len(locked), "link": settings.SITE_URL + path},
+        language=to_advisor.language,
+    )
+    return len(locked)
+
+
+@transaction.atomic
+def advisor_deactivate(*, advisor, to_advisor, by) -> int:
+    """Deactivate the account of `advisor` (willkommen.core.services.user_deactivate) and hand
+    their open referrals on to `to_advisor` (referrals_hand_over), both or neither. Returns how
+    many referrals were handed on.
+
+    Refused (ValidationError, nothing changed) when the advisor has open referrals and
+    `to_advisor` is None, or when either step refuses. Without open referrals `to_advisor` is
+    not needed; the account is deactivated alone.
+    """
+    if by.pk == advisor.pk:  # checked before anything is written (user_deactivate checks too)
+        raise ValidationError(_("You cannot deactivate your own account."))
+    # Locked: two coordinators deactivating the same advisor hand the referrals on once.
+    User.objects.select_for_update().get(pk=advisor.pk)
+    open_referrals = list(referrals_to_hand_over(advisor))
+    handed_on = 0
+    if open_referrals:
+        if to_advisor is None:
+            raise ValidationError(
+                {"to_advisor": _("Please choose who takes on the open referrals.")}
+            )
+        handed_on = referrals_hand_over(referrals=open_referrals, to_advisor=to_advisor, by=by)
+    user_deactivate(user=advisor, by=by)
+    return handed_on
+
+
 # --- Tandems ---------------------------------------------------------------------------------
 
 ANSWER_SALT = "newcomers.tandem-answer"
@@ -246,6 +427,7 @@ def tandem_propose(*, referral: Referral, mentor, by) -> Tandem:
             "languages": ", ".join(referral.language_labels),
             "link": tandem_answer_url(tandem),
         },
+        language=mentor.language,
     )
     return tandem
 
@@ -275,9 +457,19 @@ def tandem_answer(*, tandem: Tandem, accept: bool, reason: str = "", by=None) ->
     return tandem
 
 
+# How long a first meeting stands in the mentor's calendar; the mail names only its start.
+FIRST_MEETING_LENGTH = timedelta(hours=1)
+
+
 @transaction.atomic
 def tandem_plan_first_meeting(*, tandem: Tandem, by, at, place: str, attendees) -> Tandem:
-    """Date and place of the first meeting; the advisor sees the date."""
+    """Date and place of the first meeting, and who else comes; the advisor sees the date on
+    the referral's page (no mail: the referral's status does not change).
+
+    Side effects: the mentor gets the date and place by mail, in their language, with a
+    calendar entry; a later change of date, place or company mails an update of the same entry
+    (same UID, higher SEQUENCE). Saving it unchanged mails nobody.
+    """
     tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)
     if tandem.status != TandemStatus.ACCEPTED:
         raise ValidationError(_("A first meeting is planned once the mentor has accepted."))
@@ -289,12 +481,50 @@ def tandem_plan_first_meeting(*, tandem: Tandem, by, at, place: str, attendees) 
         earliest=timezone.localdate(tandem.referral.created_at),
         latest=timezone.localdate() + PLANNING_HORIZON,
     )
+    planned = (tandem.first_meeting_at, tandem.first_meeting_place,
+               tandem.first_meeting_attendees)  # fmt: skip
     tandem.first_meeting_at = at
     tandem.first_meeting_place = place.strip()
     tandem.first_meeting_attendees = list(attendees)
     tandem.save()
-    _tell_advisor(tandem.referral)
+    replanned = (tandem.first_meeting_at, tandem.first_meeting_place,
+                 tandem.first_meeting_attendees)  # fmt: skip
+    if replanned != planned:
+        _mail_first_meeting(tandem, update=planned[0] is not None)
     return tandem
+
+
+def _mail_first_meeting(tandem: Tandem, *, update: bool) -> None:
+    """The mentor's mail with the first meeting and its calendar entry. The entry's SEQUENCE
+    is the number of rows in the tandem's change history, which each change adds to."""
+    from newcomers.models import Attendee, TandemEvent
+
+    mentor, referral = tandem.mentor, tandem.referral
+    with translation.override(mentor.language):
+        calendar = appointment_ics(
+            uid=f"tandem-{tandem.pk}-first-meeting@willkommenspaten",
+            sequence=TandemEvent.objects.filter(pgh_obj_id=tandem.pk).count(),
+            summary=_("WillkommensPaten: first meeting with %(name)s")
+            % {"name": referral.first_name},
+            starts_at=tandem.first_meeting_at,
+            ends_at=tandem.first_meeting_at + FIRST_MEETING_LENGTH,
+            location=tandem.first_meeting_place,
+            stamp=timezone.now(),
+        )
+    mail_queue(
+        to=mentor.email,
+        template="newcomers/emails/first_meeting",
+        context={
+            "mentor": mentor,
+            "referral": referral,
+            "tandem": tandem,
+            "update": update,
+            # labels, translated when the mail is rendered in the mentor's language
+            "attendees": [Attendee(value).label for value in tandem.first_meeting_attendees],
+        },
+        language=mentor.language,
+        attachment=("erstes-treffen.ics", calendar),
+    )
 
 
 @transaction.atomic
@@ -310,6 +540,7 @@ def tandem_start(*, tandem: Tandem, by, agreement: dict, areas) -> Tandem:
     tandem.status = TandemStatus.ACTIVE
     tandem.started_on = timezone.localdate()
     tandem.save()
+    tandem_schedule_store(tandem)
     tandem.agreement_areas.set(areas)
     mentor_tandem_started(mentor_id=tandem.mentor_id, by=by)
     return tandem
@@ -325,48 +556,186 @@ def tandem_end(
     before it started, the referral goes back to the waiting list for a new match.
     """
     tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)
-    if tandem.status not in OPEN_TANDEM_STATUSES:
-        raise ValidationError(_("This tandem is not open."))
-    if not reason:
-        raise ValidationError({"reason": _("Please choose why the tandem ends.")})
-    if reason not in EndReason.values:
-        raise ValidationError({"reason": _("Please choose a reason from the list.")})
-    # An active tandem ends on or after its start; a proposal on or after it was made.
-    check_date_window(
-        "ended_on",
-        ended_on,
-        earliest=tandem.started_on or timezone.localdate(tandem.proposed_at),
-        latest=timezone.localdate(),
-    )
+    tandem_end_check(tandem=tandem, ended_on=ended_on, reason=reason)
     was_active = tandem.status == TandemStatus.ACTIVE
+    referral_after = referral_status_after_end(tandem=tandem, reason=reason)
     tandem.status = TandemStatus.ENDED
     tandem.ended_on = ended_on
     tandem.end_reason = reason
     tandem.closing_conversation = closing_conversation
     tandem.end_note = note
     tandem.save()
+    tandem_schedule_store(tandem)
     mentor_free_place(mentor_id=tandem.mentor_id, by=by, was_active=was_active)
     referral = Referral.objects.select_for_update().get(pk=tandem.referral_id)
-    rematch = not was_active or reason == EndReason.DID_NOT_FIT
-    _set_status(referral, ReferralStatus.WAITING if rematch else ReferralStatus.ENDED, by=by)
+    _set_status(referral, referral_after, by=by)
     _tell_advisor(referral)
     return tandem
 
 
-def support_contact_record(*, tandem: Tandem, by, **data) -> SupportContact:
-    """A coordinator's support contact with an active tandem."""
-    if tandem.status != TandemStatus.ACTIVE:
+def tandem_schedule_store(tandem: Tandem) -> None:
+    """Keep the tandem's contact summary (count, last, next due) equal to its support contacts
+    and status; every service that changes either calls it."""
+    summary = SupportContact.objects.filter(tandem=tandem).aggregate(
+        contact_count=Count("pk"), last_contact_on=Max("contacted_on")
+    )
+    summary["next_contact_due"] = next_contact_due(
+        status=tandem.status, started_on=tandem.started_on, **summary
+    )
+    Tandem.objects.filter(pk=tandem.pk).update(**summary)
+    for field, value in summary.items():
+        setattr(tandem, field, value)
+
+
+def _check_support_contact(tandem: Tandem, contact: SupportContact) -> None:
+    if not tandem.takes_support_contacts:
         raise ValidationError(_("Support contacts are recorded for active tandems."))
     check_date_window(
         "contacted_on",
-        data["contacted_on"],
+        contact.contacted_on,
         earliest=tandem.started_on,
         latest=timezone.localdate(),
     )
-    contact = SupportContact(tandem=tandem, recorded_by=by, **data)
     contact.full_clean()
+
+
+@transaction.atomic
+def support_contact_record(*, tandem: Tandem, by, **data) -> SupportContact:
+    """A coordinator's support contact with an active tandem."""
+    tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)  # one summary at a time
+    contact = SupportContact(tandem=tandem, recorded_by=by, **data)
+    _check_support_contact(tandem, contact)
     contact.save()
+    tandem_schedule_store(tandem)
     return contact
+
+
+# The fields of a support contact a coordinator records, and may correct.
+SUPPORT_CONTACT_FIELDS = ["contacted_on", "with_whom", "channel", "rating", "early_check",
+                          "concern", "notes"]  # fmt: skip
+
+
+@transaction.atomic
+def support_contact_update(*, contact: SupportContact, by, data: dict) -> SupportContact:
+    """A coordinator corrects a support contact of an active tandem, with the checks of a new
+    one. Side effects: the tandem's contact summary is recomputed; the change history keeps
+    the contact as it was (a database trigger, with who and from which page)."""
+    tandem = Tandem.objects.select_for_update().get(pk=contact.tandem_id)
+    contact = SupportContact.objects.get(pk=contact.pk)
+    if unknown := set(data) - set(SUPPORT_CONTACT_FIELDS):
+        raise ValueError(f"support_contact_update does not change {unknown}")
+    for field, value in data.items():
+        setattr(contact, field, value)
+    _check_support_contact(tandem, contact)
+    contact.save()
+    tandem_schedule_store(tandem)
+    return contact
+
+
+def tandem_note_add(*, tandem: Tandem, text: str, by) -> TandemNote:
+    """A coordinator's note on a tandem."""
+    note = TandemNote(tandem=tandem, text=text.strip(), created_by=by)
+    if not note.text:
+        raise ValidationError({"text": _("Please write the note.")})
+    note.full_clean()
+    note.save()
+    return note
+
+
+# --- Follow-ups (Wiedervorlagen) --------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up_create(
+    *, due_on: date, text: str, by, mentor=None, referral=None, tandem=None
+) -> FollowUp:
+    """A reminder for the coordinators to look at a mentor, a referral or a tandem (exactly
+    one) again on `due_on`: from today up to PLANNING_HORIZON ahead. Side effect: once due,
+    it is in the dashboard's queue "follow-ups due" until someone marks it done."""
+    if sum(subject is not None for subject in (mentor, referral, tandem)) != 1:
+        raise ValueError("A follow-up is about exactly one mentor, referral or tandem.")
+    today = timezone.localdate()
+    check_date_window("due_on", due_on, earliest=today, latest=today + PLANNING_HORIZON)
+    follow_up = FollowUp(
+        due_on=due_on,
+        text=text.strip(),
+        mentor=mentor,
+        referral=referral,
+        tandem=tandem,
+        created_by=by,
+    )
+    if not follow_up.text:
+        raise ValidationError({"text": _("Please write what is to be done.")})
+    follow_up.full_clean()
+    follow_up.save()
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_done(*, follow_up: FollowUp, by) -> FollowUp:
+    """Mark a follow-up done (by whom, when); it leaves the queue."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.done_at is not None:
+        raise ValidationError(_("This follow-up has been done already."))
+    follow_up.done_at = timezone.now()
+    follow_up.done_by = by
+    follow_up.save(update_fields=["done_at", "done_by"])
+    return follow_up
+
+
+# What a tandem's agreement is made of, besides its support areas (tandem_agreement_update).
+AGREEMENT_FIELDS = ("agreement_contents", "expected_duration", "meeting_places", "frequency")
+
+
+@transaction.atomic
+def tandem_agreement_update(*, tandem: Tandem, by, agreement: dict, areas) -> Tandem:
+    """A coordinator corrects the agreement of an active tandem: what they work on (`areas`),
+    the contents, the expected duration, where they meet and how often (`agreement`, keys of
+    AGREEMENT_FIELDS). `by` is the acting coordinator; the change history (pghistory) keeps
+    the earlier text with who changed it. No mail, no change of status.
+    """
+    if unknown := set(agreement) - set(AGREEMENT_FIELDS):
+        raise ValueError(f"tandem_agreement_update does not know these fields: {unknown}")
+    tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)
+    if tandem.status != TandemStatus.ACTIVE:
+        raise ValidationError(_("The agreement of a tandem can be changed while it is active."))
+    for field, value in agreement.items():
+        setattr(tandem, field, value.strip())
+    if not tandem.agreement_contents:
+        raise ValidationError({"agreement_contents": _("Please write what they agreed.")})
+    tandem.clean_fields(
+        exclude=[f.name for f in Tandem._meta.fields if f.name not in AGREEMENT_FIELDS]
+    )
+    tandem.save(update_fields=[*agreement, "updated_at"])
+    tandem.agreement_areas.set(areas)
+    return tandem
+
+
+def tandem_end_check(*, tandem: Tandem, ended_on, reason: str) -> None:
+    """The checks of tandem_end, which calls it; the tandem page calls it too, so that it asks
+    for a confirmation only of an end that will then be accepted. An active tandem ends on or
+    after its start; a proposal on or after it was made."""
+    if tandem.status not in OPEN_TANDEM_STATUSES:
+        raise ValidationError(_("This tandem is not open."))
+    if not reason:
+        raise ValidationError({"reason": _("Please choose why the tandem ends.")})
+    if reason not in EndReason.values:
+        raise ValidationError({"reason": _("Please choose a reason from the list.")})
+    check_date_window(
+        "ended_on",
+        ended_on,
+        earliest=tandem.started_on or timezone.localdate(tandem.proposed_at),
+        latest=timezone.localdate(),
+    )
+
+
+def referral_status_after_end(*, tandem: Tandem, reason: str) -> ReferralStatus:
+    """Where the referral goes when `tandem` ends for `reason` (tandem_end follows it): back to
+    the waiting list when the tandem had not started or did not fit, otherwise the
+    accompaniment has ended."""
+    if tandem.status != TandemStatus.ACTIVE or reason == EndReason.DID_NOT_FIT:
+        return ReferralStatus.WAITING
+    return ReferralStatus.ENDED
 
 
 # === Data protection =======================================================================
@@ -377,12 +746,15 @@ def support_contact_record(*, tandem: Tandem, by, **data) -> SupportContact:
 
 def _tandem_rows(tandem_id: int) -> dict:
     """Every table with rows of this tandem that anonymisation may change, and those rows."""
-    from newcomers.models import TandemEvent
+    from newcomers.models import SupportContactEvent, TandemEvent
 
     return {
         Tandem: Tandem.objects.filter(pk=tandem_id),
         TandemEvent: TandemEvent.objects.filter(pgh_obj_id=tandem_id),
         SupportContact: SupportContact.objects.filter(tandem_id=tandem_id),
+        SupportContactEvent: SupportContactEvent.objects.filter(tandem_id=tandem_id),
+        TandemNote: TandemNote.objects.filter(tandem_id=tandem_id),
+        FollowUp: FollowUp.objects.filter(tandem_id=tandem_id),
     }
 
 
@@ -393,6 +765,7 @@ def _referral_rows(referral_id: int) -> dict:
         Referral: Referral.objects.filter(pk=referral_id),
         ReferralEvent: ReferralEvent.objects.filter(pgh_obj_id=referral_id),
         ReferralActivity: ReferralActivity.objects.filter(referral_id=referral_id),
+        FollowUp: FollowUp.objects.filter(referral_id=referral_id),
     }
 
 
@@ -458,19 +831,30 @@ def referral_anonymise(*, referral: Referral, values: dict, by) -> list[int]:
 
 def referral_history_remove(*, referral_id: int) -> int:
     """Delete the change history of an anonymised referral and of its tandems."""
-    from newcomers.models import ReferralEvent, TandemEvent
+    from newcomers.models import ReferralEvent, SupportContactEvent, TandemEvent
 
     removed, _details = ReferralEvent.objects.filter(pgh_obj_id=referral_id).delete()
     more, _details = TandemEvent.objects.filter(referral_id=referral_id).delete()
-    return removed + more
+    contacts, _details = SupportContactEvent.objects.filter(
+        tandem__referral_id=referral_id
+    ).delete()
+    return removed + more + contacts
+
+
+def mentor_follow_ups_anonymise(*, mentor_id: int, values: dict) -> int:
+    """Empty the follow-ups about a mentor with `values` ({field: value}: the registry's for
+    FollowUp), with the mentor's anonymisation; the mentors app does not know follow-ups.
+    Returns how many there were."""
+    return FollowUp.objects.filter(mentor_id=mentor_id).update(**values)
 
 
 def tandem_history_remove(*, tandem_id: int) -> int:
     """Delete the change history of an anonymised tandem."""
-    from newcomers.models import TandemEvent
+    from newcomers.models import SupportContactEvent, TandemEvent
 
     removed, _details = TandemEvent.objects.filter(pgh_obj_id=tandem_id).delete()
-    return removed
+    contacts, _details = SupportContactEvent.objects.filter(tandem_id=tandem_id).delete()
+    return removed + contacts
 
 
 @transaction.atomic

@@ -1,7 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mentors.models import Mentor, MentorStage
 from seminars.models import Event, EventType, InvitationStatus
@@ -44,16 +47,57 @@ class EventForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        try:
-            event_dates_check(starts_at=cleaned.get("starts_at"), ends_at=cleaned.get("ends_at"))
-        except ValidationError as error:
-            self.add_error(None, error)
+        if self.dates_to_check():
+            try:
+                event_dates_check(
+                    starts_at=cleaned.get("starts_at"), ends_at=cleaned.get("ends_at")
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
         if not cleaned.get("place") and not cleaned.get("online_link"):
             self.add_error("place", _("Please enter a place or an online link."))
         return cleaned
 
+    def dates_to_check(self) -> bool:
+        return True
+
     def event_data(self) -> dict:
         return {key: value for key, value in self.cleaned_data.items() if key != "repeat_monthly"}
+
+
+class EventEditForm(EventForm):
+    """An upcoming event's data, prefilled; the type and the series stay as they were."""
+
+    repeat_monthly = None
+
+    class Meta(EventForm.Meta):
+        fields = [name for name in EventForm.Meta.fields if name != "type"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._saved = {name: getattr(self.instance, name) for name in ("starts_at", "ends_at")}
+        self.fields["capacity"].help_text = _(
+            "At least as many as are registered. More places move people up from the "
+            "waiting list, who are told by e-mail."
+        )
+
+    def _kept_to_the_minute(self, name):
+        # The page shows times to the minute: a time left as shown is the time saved, seconds
+        # and all, so that it does not count as a change that mails everyone.
+        value, saved = self.cleaned_data.get(name), self._saved[name]
+        if value and saved and value == saved.replace(second=0, microsecond=0):
+            return saved
+        return value
+
+    def clean_starts_at(self):
+        return self._kept_to_the_minute("starts_at")
+
+    def clean_ends_at(self):
+        return self._kept_to_the_minute("ends_at")
+
+    def dates_to_check(self) -> bool:
+        # Unchanged times were checked when the event was planned (as in event_update).
+        return any(self.cleaned_data.get(name) != self._saved[name] for name in self._saved)
 
 
 class InviteForm(forms.Form):
@@ -74,9 +118,6 @@ class InviteForm(forms.Form):
         queryset=Mentor.objects.confirmed().exclude(stage=MentorStage.LEFT),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-    )
-    language = forms.ChoiceField(
-        label=_("Language of the invitation"), choices=[("de", _("German")), ("en", _("English"))]
     )
 
     def __init__(self, *args, event: Event, search: str = "", **kwargs):
@@ -187,3 +228,79 @@ class CalendarFeedForm(forms.Form):
         choices=[("renew", "renew"), ("revoke", "revoke")],
         error_messages={"required": _("Unknown action."), "invalid_choice": _("Unknown action.")},
     )
+
+
+class ReflectionInviteForm(forms.Form):
+    """Invite mentors of the reflection-gap list to an upcoming reflection meeting: those
+    ticked in the list, or everyone on it. The boxes are shown in the list's rows."""
+
+    mentors = forms.ModelMultipleChoiceField(
+        label=_("Mentors"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={
+            "invalid_choice": _(
+                "Someone ticked is no longer on this list. Please reload the page."
+            ),
+            "invalid_pk_value": _(
+                "Someone ticked is no longer on this list. Please reload the page."
+            ),
+        },
+    )
+    whom = forms.ChoiceField(
+        label=_("Whom to invite"),
+        choices=[
+            ("picked", _("only the mentors ticked in the list")),
+            ("all", _("everyone on this list, on every page")),
+        ],
+        initial="picked",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    event = forms.ModelChoiceField(
+        label=_("Reflection meeting"),
+        queryset=None,
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={
+            "required": _("Please choose a reflection meeting."),
+            "invalid_choice": _(
+                "This reflection meeting no longer takes invitations. Please choose another."
+            ),
+        },
+    )
+
+    def __init__(self, *args, mentors, events, shown, **kwargs):
+        """`mentors`: the whole list, whose members may be sent; `shown`: those of the page,
+        whose boxes are drawn (never the whole list)."""
+        super().__init__(*args, **kwargs)
+        self.fields["mentors"].queryset = mentors
+        self.fields["mentors"].widget.choices = [(mentor.pk, str(mentor)) for mentor in shown]
+        self.fields["event"].queryset = events
+        # drawn from one reading of the meetings (the field's own choices read them per use)
+        self.fields["event"].widget.choices = [(event.pk, _event_choice(event)) for event in events]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("whom") == "picked" and not cleaned.get("mentors") and not self.errors:
+            self.add_error("mentors", _("Please tick at least one mentor, or choose everyone."))
+        return cleaned
+
+    def chosen(self):
+        """The mentors to invite."""
+        if self.cleaned_data["whom"] == "all":
+            return self.fields["mentors"].queryset
+        return self.cleaned_data["mentors"]
+
+
+def _event_choice(event: Event) -> str:
+    return ngettext(
+        "%(date)s: %(title)s (%(registered)s of %(capacity)s place taken)",
+        "%(date)s: %(title)s (%(registered)s of %(capacity)s places taken)",
+        event.capacity,
+    ) % {
+        "date": date_format(timezone.localtime(event.starts_at), "D d.m.Y, H:i"),
+        "title": event.title,
+        "registered": event.registered,
+        "capacity": event.capacity,
+    }

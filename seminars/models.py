@@ -37,6 +37,10 @@ class Event(models.Model):
     description = models.TextField(_("description"), blank=True)
     audience = models.CharField(_("whom it is for"), max_length=300, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The calendar entry's SEQUENCE (RFC 5545): raised by each change that mails a new entry
+    # (time or place changed, cancelled, a place from the waiting list), so calendars replace
+    # the entry of the same UID.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,6 +75,12 @@ class Event(models.Model):
     def open_for_answers(self) -> bool:
         """Answers (and invitations) can change until the event begins, unless it is cancelled."""
         return self.cancelled_at is None and not self.has_begun
+
+    @property
+    def attendance_open(self) -> bool:
+        """Attendance can be recorded from the start on: on the event's day once it has begun,
+        on any later day, unless the event was cancelled. The one place of this rule."""
+        return self.cancelled_at is None and self.has_begun
 
 
 class InvitationStatus(models.TextChoices):
@@ -113,6 +123,24 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.mentor} – {self.event}"
+
+    def waiting_place(self) -> int | None:
+        """Place on the waiting list (1 = next to move up), in the order in which
+        seminars.services gives free places (WAITING_ORDER); None if not waiting."""
+        if self.status != InvitationStatus.WAITING:
+            return None
+        if self.waiting_since is None:  # PostgreSQL sorts NULL last
+            ahead = models.Q(waiting_since__isnull=False) | models.Q(pk__lt=self.pk)
+        else:
+            ahead = models.Q(waiting_since__lt=self.waiting_since) | models.Q(
+                waiting_since=self.waiting_since, pk__lt=self.pk
+            )
+        waiting = self.event.invitations.filter(status=InvitationStatus.WAITING)
+        return waiting.filter(ahead).count() + 1
+
+
+# Who moves up first when a place becomes free: the longest waiting.
+WAITING_ORDER = ("waiting_since", "pk")
 
 
 class CalendarFeed(models.Model):

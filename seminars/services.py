@@ -4,9 +4,12 @@ Each runs in one transaction and queues mail (sent after commit). Places are cou
 row lock on the event, so answers arriving at the same moment never overfill it.
 """
 
+import copy
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pghistory
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -14,11 +17,19 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mentors.models import ChecklistItem, Mentor, MentorStatus
 from mentors.services import mentor_check_item
-from seminars.calendar import event_ics
-from seminars.models import CalendarFeed, Event, EventType, Invitation, InvitationStatus
+from seminars.calendar import invitation_ics
+from seminars.models import (
+    WAITING_ORDER,
+    CalendarFeed,
+    Event,
+    EventType,
+    Invitation,
+    InvitationStatus,
+)
 from willkommen.core.dates import PLANNING_HORIZON, check_date_window
 from willkommen.core.mail import mail_queue
 
@@ -49,7 +60,7 @@ def invitation_for_answer(*, token: str) -> Invitation:
     return invitation
 
 
-def _mail(invitation: Invitation, template: str) -> None:
+def _mail(invitation: Invitation, template: str, **context) -> None:
     mail_queue(
         to=invitation.mentor.email,
         template=f"seminars/emails/{template}",
@@ -57,9 +68,11 @@ def _mail(invitation: Invitation, template: str) -> None:
             "invitation": invitation,
             "event": invitation.event,
             "link": answer_url(invitation),
+            **context,
         },
-        language=invitation.language,
-        attachment=("termin.ics", event_ics([invitation.event])),
+        language=invitation.mentor.language,  # the mentor's own, whoever sends it and when
+        # TENTATIVE while waiting for a place, CONFIRMED once it is theirs (same UID)
+        attachment=("termin.ics", invitation_ics(invitation)),
     )
 
 
@@ -82,9 +95,12 @@ def event_create(*, data: dict, repeat_monthly: int = 0) -> list[Event]:
                                "ends_at": starts + (first.ends_at - first.starts_at)}))  # fmt: skip
     last, latest = timezone.localdate(events[-1].ends_at), _latest_day()
     if last > latest:
-        message = _(
+        message = ngettext(
+            "With %(count)s further date the series would end on %(date)s, but dates can be "
+            "planned only until %(latest)s. Please choose fewer dates.",
             "With %(count)s further dates the series would end on %(date)s, but dates can be "
-            "planned only until %(latest)s. Please choose fewer dates."
+            "planned only until %(latest)s. Please choose fewer dates.",
+            repeat_monthly,
         ) % {"count": repeat_monthly, "date": f"{last:%d.%m.%Y}", "latest": f"{latest:%d.%m.%Y}"}
         raise ValidationError({"repeat_monthly": message})
     return Event.objects.bulk_create(events)
@@ -109,6 +125,96 @@ def event_dates_check(*, starts_at, ends_at) -> None:
                 errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
+
+
+# What a coordinator may change on an event. Its type stays: the invitations went to the
+# mentors that kind of event is for (a different kind is a new event).
+EDITABLE_FIELDS = frozenset({"title", "starts_at", "ends_at", "place", "online_link", "capacity",
+                             "facilitator", "audience", "description"})  # fmt: skip
+# A change of these mails everyone registered or waiting a new calendar entry.
+MAILED_FIELDS = ("starts_at", "ends_at", "place", "online_link")
+
+
+@dataclass(frozen=True)
+class EventChange:
+    event: Event
+    informed: int  # people mailed: new time or place, or a place from the waiting list
+    moved_up: int  # of them, moved up from the waiting list by more places
+
+
+@transaction.atomic
+def event_update(*, event: Event, data: dict, by) -> EventChange:
+    """Save a coordinator's edit of an upcoming event (`data`: some of EDITABLE_FIELDS).
+
+    Refused with ValidationError, and nothing saved, for a cancelled event or one that has
+    begun, for new dates that event_dates_check refuses, without a place or an online link,
+    and for fewer places than people registered.
+
+    Side effects: the change is in the event's history (pghistory, with `by`). A new time or
+    place raises the calendar SEQUENCE and mails everyone registered or waiting the new details
+    with the updated calendar entry (same UID). Free places (more places than before) go to the
+    first people waiting, each told by mail as when a place frees.
+    """
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.cancelled_at:
+        raise ValidationError(_("This event has been cancelled; it can no longer be changed."))
+    if event.has_begun:
+        raise ValidationError(_("The event has begun; it can no longer be changed."))
+    before = copy.copy(event)
+    for field, value in data.items():
+        setattr(event, field, value)
+    registered = event.invitations.filter(status=InvitationStatus.REGISTERED).count()
+    _event_edit_check(event, before, registered=registered)
+    mailed = any(getattr(event, field) != getattr(before, field) for field in MAILED_FIELDS)
+    if mailed:
+        event.sequence += 1
+    with pghistory.context(user=by.pk):
+        event.save()
+    moved_up = []
+    for _place in range(event.capacity - registered):
+        invitation = _promote_first_waiting(event)
+        if invitation is None:
+            break
+        moved_up.append(invitation.pk)
+    informed = set(moved_up)
+    if mailed:
+        for invitation in event.invitations.filter(
+            status__in=[InvitationStatus.REGISTERED, InvitationStatus.WAITING]
+        ).select_related("mentor"):
+            _mail(invitation, "changed", previous=before,
+                  registered=invitation.status == InvitationStatus.REGISTERED)  # fmt: skip
+            informed.add(invitation.pk)
+    return EventChange(event=event, informed=len(informed), moved_up=len(moved_up))
+
+
+def _event_edit_check(event: Event, before: Event, *, registered: int) -> None:
+    """Every objection to the edited `event` at once, by field (ValidationError)."""
+    errors = {}
+    if (event.starts_at, event.ends_at) != (before.starts_at, before.ends_at):
+        # Unchanged dates pass as they are: they were checked when the event was planned.
+        try:
+            event_dates_check(starts_at=event.starts_at, ends_at=event.ends_at)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if not event.place and not event.online_link:
+        errors["place"] = [_("Please enter a place or an online link.")]
+    if event.capacity is not None and event.capacity < registered:
+        errors["capacity"] = [
+            ngettext(
+                "%(count)s person is already registered, so the event needs at least "
+                "%(count)s place. If someone is not coming, record their answer first.",
+                "%(count)s people are already registered, so the event needs at least "
+                "%(count)s places. If someone is not coming, record their answer first.",
+                registered,
+            )
+            % {"count": registered}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    event.full_clean()
 
 
 def _latest_day():
@@ -145,8 +251,9 @@ MENTOR_GROUPS = {
 
 
 @transaction.atomic
-def invitations_send(*, event: Event, mentors, language: str = "de") -> int:
-    """Invite mentors (once each) with a personal mail, answer link and calendar entry.
+def invitations_send(*, event: Event, mentors) -> int:
+    """Invite mentors (once each) with a personal mail, answer link and calendar entry, each
+    in the mentor's own language.
 
     Calls for one event wait for each other on the event's row lock, so a button pressed ten
     times at once invites and mails each mentor once (the unique constraint backs this up).
@@ -156,7 +263,7 @@ def invitations_send(*, event: Event, mentors, language: str = "de") -> int:
         raise ValidationError(_("Invitations go out only for upcoming events."))
     already = set(event.invitations.values_list("mentor_id", flat=True))
     invitations = Invitation.objects.bulk_create(
-        Invitation(event=event, mentor=mentor, language=language)
+        Invitation(event=event, mentor=mentor, language=mentor.language)
         for mentor in mentors
         if mentor.pk not in already
     )
@@ -201,25 +308,35 @@ def invitation_answer(*, invitation: Invitation, accept: bool) -> Invitation:
     return invitation
 
 
-def _promote_first_waiting(event: Event) -> None:
+def _promote_first_waiting(event: Event) -> Invitation | None:
+    """Give a free place to the first one waiting, who is told by mail; who that was, if any.
+
+    `event` is the caller's row-locked copy. The mail's calendar entry replaces the TENTATIVE
+    one they had while waiting, so the event's SEQUENCE rises (on `event` too)."""
     first = (
         event.invitations.select_for_update()
         .filter(status=InvitationStatus.WAITING)
-        .order_by("waiting_since", "pk")
+        .order_by(*WAITING_ORDER)
         .first()
     )
     if first is not None:
         first.status = InvitationStatus.REGISTERED
         first.save()
+        event.sequence += 1
+        event.save(update_fields=["sequence", "updated_at"])
+        first.event = event
         _mail(first, "moved_up")
+    return first
 
 
 @transaction.atomic
 def attendance_record(*, event: Event, attended_ids: set[int], by) -> None:
-    """Tick who came. Attending an introductory seminar completes that checklist item."""
+    """Tick who came. Attending an introductory seminar completes that checklist item.
+
+    Refused (ValidationError) unless Event.attendance_open: from the start of the event on."""
     if event.cancelled_at:
         raise ValidationError(_("This event has been cancelled."))
-    if not event.has_begun:
+    if not event.attendance_open:
         raise ValidationError(_("Attendance is recorded once the event has begun."))
     registered = event.invitations.filter(status=InvitationStatus.REGISTERED).select_related(
         "mentor"
@@ -238,12 +355,14 @@ def attendance_record(*, event: Event, attended_ids: set[int], by) -> None:
 
 @transaction.atomic
 def event_cancel(*, event: Event) -> None:
-    """Cancel an event and tell everyone registered or waiting."""
+    """Cancel an event and tell everyone registered or waiting, with the calendar entry marked
+    cancelled (a higher SEQUENCE, so calendar apps take it over the earlier one)."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.cancelled_at:
         return
     event.cancelled_at = timezone.now()
-    event.save(update_fields=["cancelled_at", "updated_at"])
+    event.sequence += 1
+    event.save(update_fields=["cancelled_at", "sequence", "updated_at"])
     for invitation in event.invitations.filter(
         status__in=[InvitationStatus.REGISTERED, InvitationStatus.WAITING]
     ).select_related("mentor", "event"):

@@ -7,7 +7,13 @@ urlpatterns = [
     path("koordination/seminare/", views.seminar_list, name="list"),
     path("koordination/seminare/neu/", views.seminar_create, name="create"),
     path("koordination/seminare/<int:pk>/", views.seminar_detail, name="detail"),
+    path("koordination/seminare/<int:pk>/bearbeiten/", views.seminar_edit, name="edit"),
     path("koordination/seminare/<int:pk>/termin.ics", views.seminar_ics, name="ics"),
+    path(
+        "koordination/seminare/<int:pk>/unterschriftenliste/",
+        views.sign_in_sheet,
+        name="sign_in_sheet",
+    ),
     path(
         "koordination/seminare/ohne-reflexion/",
         views.reflection_missing,

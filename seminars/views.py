@@ -1,32 +1,40 @@
 """Seminars and reflection meetings: coordinators plan and invite; mentors answer by link."""
 
+import copy
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
-from mentors.models import Mentor, MentorStatus
-from seminars.calendar import event_ics
+from seminars.calendar import event_ics, invitation_ics
 from seminars.forms import (
     AnswerRecordForm,
     AttendanceForm,
     CalendarFeedForm,
     CancelForm,
+    EventEditForm,
     EventFilterForm,
     EventForm,
     InvitationAnswerForm,
     InviteForm,
+    ReflectionInviteForm,
 )
-from seminars.models import CalendarFeed, Event, EventType, Invitation
-from seminars.queues import UPCOMING, WITHOUT_SEMINAR_DATE
+from seminars.models import CalendarFeed, Event, Invitation, InvitationStatus
+from seminars.queues import (
+    UPCOMING,
+    WITHOUT_SEMINAR_DATE,
+    mentors_without_reflection,
+    upcoming_reflection_meetings,
+)
 from seminars.services import (
     MENTOR_GROUPS,
     attendance_record,
@@ -34,12 +42,17 @@ from seminars.services import (
     calendar_feed_revoke,
     event_cancel,
     event_create,
+    event_update,
     invitation_answer,
     invitation_for_answer,
     invitations_send,
 )
 from willkommen.core.forms import add_service_errors
 from willkommen.core.roles import coordinator_required, is_coordinator
+from willkommen.core.search import german_order
+
+# Empty lines at the end of a sign-in sheet, for people who come without having registered.
+WALK_IN_LINES = 8
 
 
 @coordinator_required
@@ -77,9 +90,52 @@ def seminar_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("%(count)s date(s) created.") % {"count": len(events)})
+            created = len(events)
+            messages.success(
+                request,
+                ngettext("%(count)s date created.", "%(count)s dates created.", created)
+                % {"count": created},
+            )
             return redirect(events[0])
     return render(request, "seminars/event_form.html", {"form": form})
+
+
+@coordinator_required
+def seminar_edit(request, pk):
+    event = get_object_or_404(Event.objects.with_occupancy(), pk=pk)
+    if not event.open_for_answers:
+        messages.error(request, _("A cancelled or past event can no longer be changed."))
+        return redirect(event)
+    # The form works on a copy: the page's title and back link keep the saved data.
+    form = EventEditForm(request.POST or None, instance=copy.copy(event))
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = event_update(event=event, data=form.event_data(), by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _edit_message(change))
+            return redirect(event)
+    return render(request, "seminars/event_edit.html", {"event": event, "form": form})
+
+
+def _edit_message(change) -> str:
+    saved = _("The changes have been saved.")
+    if not change.informed:
+        return saved
+    informed = ngettext(
+        "%(count)s person was informed by e-mail.",
+        "%(count)s people were informed by e-mail.",
+        change.informed,
+    ) % {"count": change.informed}
+    if not change.moved_up:
+        return f"{saved} {informed}"
+    moved_up = ngettext(
+        "%(count)s person moved up from the waiting list.",
+        "%(count)s people moved up from the waiting list.",
+        change.moved_up,
+    ) % {"count": change.moved_up}
+    return f"{saved} {informed} {moved_up}"
 
 
 def _event_forms(event: Event, data=None, step: str | None = None, search: str = "") -> dict:
@@ -89,10 +145,10 @@ def _event_forms(event: Event, data=None, step: str | None = None, search: str =
     def bound(name):
         return data if step == name else None
 
-    if event.cancelled_at:
-        return {}
-    if event.has_begun:
+    if event.attendance_open:
         return {"attendance": AttendanceForm(bound("attendance"), event=event)}
+    if not event.open_for_answers:  # cancelled
+        return {}
     return {
         "invite": InviteForm(bound("invite"), event=event, search=search),
         "answer": AnswerRecordForm(bound("answer"), event=event),
@@ -106,8 +162,10 @@ def _event_step(request, event: Event, step: str, form) -> str:
     if step == "invite":
         group = data["group"]
         mentors = data["picked"] if group == "picked" else MENTOR_GROUPS[group]()
-        count = invitations_send(event=event, mentors=mentors, language=data["language"])
-        return _("%(count)s invitation(s) sent.") % {"count": count}
+        count = invitations_send(event=event, mentors=mentors)
+        return ngettext("%(count)s invitation sent.", "%(count)s invitations sent.", count) % {
+            "count": count
+        }
     if step == "answer":
         answered = invitation_answer(invitation=data["invitation"], accept=data["accept"])
         return _("Recorded: %(mentor)s – %(status)s.") % {
@@ -142,6 +200,13 @@ def seminar_detail(request, pk):
             else:
                 messages.success(request, message)
                 return redirect(event)
+    if "cancel" in forms and (step == "cancel" or request.GET.get("step") == "cancel"):
+        # Cancelling has a page of its own that says whom it affects before anything happens.
+        return render(
+            request,
+            "seminars/event_cancel_confirm.html",
+            {"event": event, "form": forms["cancel"], "affected": _cancel_affects(event)},
+        )
     return render(
         request,
         "seminars/event_detail.html",
@@ -151,6 +216,10 @@ def seminar_detail(request, pk):
             "failed": forms[step] if step else None,
             "rows": _participant_rows(event, forms),
             "invite_search": search,
+            "can_edit": event.open_for_answers,
+            "sign_in_sheet_url": (
+                None if event.cancelled_at else reverse("seminars:sign_in_sheet", args=[event.pk])
+            ),
             "last_column": (
                 _("Attended") if "attendance" in forms
                 else _("Record an answer") if "answer" in forms
@@ -158,6 +227,20 @@ def seminar_detail(request, pk):
             ),
         },
     )  # fmt: skip
+
+
+def _cancel_affects(event: Event) -> str:
+    """Who gets a cancellation by e-mail (seminars.services.event_cancel), in words."""
+    if not event.registered and not event.waiting:
+        return _("Nobody is registered or on the waiting list: nobody gets an e-mail.")
+    total = event.registered + event.waiting
+    return ngettext(
+        "%(count)s person (registered: %(registered)s, waiting: %(waiting)s) will get a "
+        "cancellation by e-mail, with the calendar entry marked as cancelled.",
+        "%(count)s people (registered: %(registered)s, waiting: %(waiting)s) will get a "
+        "cancellation by e-mail, with the calendar entry marked as cancelled.",
+        total,
+    ) % {"count": total, "registered": event.registered, "waiting": event.waiting}
 
 
 def _participant_rows(event: Event, forms: dict) -> list[dict]:
@@ -206,8 +289,46 @@ def seminar_answer(request, token):
         request,
         "seminars/answer.html",
         {"invitation": invitation, "event": event, "token": token, "form": form,
-         "open": event.open_for_answers},
+         "open": event.open_for_answers, "answer": _answer_state(invitation)},
     )  # fmt: skip
+
+
+def _answer_state(invitation: Invitation) -> dict:
+    """What the mentor's answer page says about their answer and which buttons it offers
+    (labels, or None): the state in words, the change of mind, the calendar entry."""
+    event = invitation.event
+    status = invitation.status
+    starts = timezone.localtime(event.starts_at)
+    when = {"title": event.title, "date": date_format(starts, "l, d.m.Y"),
+            "time": date_format(starts, "H:i")}  # fmt: skip
+    state = {"message": "", "detail": "", "tone": "info", "accept": None, "decline": None,
+             "calendar": False}  # fmt: skip
+    if status == InvitationStatus.REGISTERED:
+        state.update(
+            message=_("You are registered for %(title)s on %(date)s at %(time)s.") % when,
+            tone="success", decline=_("I cannot come after all"), calendar=True,
+        )  # fmt: skip
+    elif status == InvitationStatus.WAITING:
+        state.update(
+            message=_("You are on the waiting list (place %(place)s).")
+            % {"place": invitation.waiting_place()},
+            detail=_("If a place becomes free, you move up automatically and we will tell you "
+                     "by e-mail. Until then the calendar entry is marked as tentative."),
+            decline=_("Take me off the waiting list"), calendar=True,
+        )  # fmt: skip
+    elif status == InvitationStatus.DECLINED:
+        state.update(message=_("You have declined."), tone="secondary",
+                     accept=_("I can come after all"))  # fmt: skip
+    else:
+        state.update(message=_("Please let us know whether you can come."),
+                     accept=_("I will come"), decline=_("I cannot come"))  # fmt: skip
+    if event.cancelled_at:
+        state.update(message="", accept=None, decline=None, calendar=False)
+    elif not event.open_for_answers:
+        state.update(accept=None, decline=None)
+        if status == InvitationStatus.INVITED:
+            state.update(message="")
+    return state
 
 
 def seminar_answer_ics(request, token):
@@ -216,7 +337,9 @@ def seminar_answer_ics(request, token):
     except ValidationError:
         return render(request, "seminars/answer.html", {"error": _("This link is not valid.")},
                       status=404)  # fmt: skip
-    return _ics_response(invitation.event)
+    response = HttpResponse(invitation_ics(invitation), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="termin-{invitation.event_id}.ics"'
+    return response
 
 
 @coordinator_required
@@ -235,20 +358,65 @@ def queue_mentors(request):
 
 @coordinator_required
 def reflection_missing(request):
-    """Mentors with an active tandem who have not attended a reflection meeting for six months."""
-    since = timezone.now() - timedelta(days=183)
-    recent = Invitation.objects.filter(
-        mentor=OuterRef("pk"), attended=True, event__type=EventType.REFLECTION,
-        event__starts_at__gte=since,
-    )  # fmt: skip
-    mentors = (
-        Mentor.objects.confirmed()
-        .filter(status=MentorStatus.ACTIVE)
-        .exclude(Exists(recent))
-        .order_by("last_name", "first_name")
-    )
+    """Mentors with an active tandem who have not attended a reflection meeting for six months,
+    with the last one they attended; the coordinator invites some or all of them to an upcoming
+    reflection meeting (seminars.services.invitations_send)."""
+    mentors = mentors_without_reflection()
+    events = upcoming_reflection_meetings()
     page = Paginator(mentors, 50).get_page(request.GET.get("page"))
-    return render(request, "seminars/reflection_missing.html", {"page": page})
+    shown = list(page.object_list)
+    form = ReflectionInviteForm(request.POST or None, mentors=mentors, events=events, shown=shown)
+    if request.method == "POST" and form.is_valid():
+        chosen = list(form.chosen())
+        event = form.cleaned_data["event"]
+        try:
+            count = invitations_send(event=event, mentors=chosen)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _invited_message(event, count, len(chosen) - count))
+            return redirect("seminars:reflection_missing")
+    boxes = {box.data["value"]: box for box in form["mentors"]}
+    rows = [{"mentor": mentor, "box": boxes[mentor.pk]} for mentor in shown]
+    return render(
+        request,
+        "seminars/reflection_missing.html",
+        {"page": page, "rows": rows, "form": form, "count": page.paginator.count,
+         "can_invite": bool(rows) and bool(form.fields["event"].widget.choices)},
+    )  # fmt: skip
+
+
+def _invited_message(event: Event, invited: int, skipped: int) -> str:
+    sent = ngettext(
+        "%(count)s mentor has been invited to %(event)s.",
+        "%(count)s mentors have been invited to %(event)s.",
+        invited,
+    ) % {"count": invited, "event": event}
+    if not skipped:
+        return sent
+    already = ngettext(
+        "%(count)s had been invited already.", "%(count)s had been invited already.", skipped
+    ) % {"count": skipped}
+    return f"{sent} {already}"
+
+
+@coordinator_required
+def sign_in_sheet(request, pk):
+    """A page to print before the event: the people registered, by last name, each with room
+    for a signature, and empty lines for those who come unannounced."""
+    event = get_object_or_404(Event, pk=pk)
+    registered = (
+        event.invitations.filter(status=InvitationStatus.REGISTERED)
+        .select_related("mentor")
+        .order_by(german_order("mentor__last_name"), german_order("mentor__first_name"), "pk")
+    )
+    mentors = [invitation.mentor for invitation in registered]
+    return render(
+        request,
+        "seminars/sign_in_sheet.html",
+        {"event": event, "mentors": mentors,
+         "walk_in_lines": range(len(mentors) + 1, len(mentors) + WALK_IN_LINES + 1)},
+    )  # fmt: skip
 
 
 @coordinator_required
@@ -260,9 +428,13 @@ def calendar_feed(request):
             calendar_feed_revoke(user=request.user)
             messages.success(request, _("The calendar feed has been switched off."))
         else:
+            had_feed = CalendarFeed.objects.filter(user=request.user).exists()
             calendar_feed_renew(user=request.user)
             messages.success(
-                request, _("A new feed address has been created; the old one no longer works.")
+                request,
+                _("A new feed address has been created; the old one no longer works.")
+                if had_feed
+                else _("Your feed address has been created. Subscribe to it in your calendar."),
             )
         return redirect("seminars:calendar_feed")
     feed = CalendarFeed.objects.filter(user=request.user).first()

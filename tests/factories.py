@@ -68,7 +68,13 @@ class MentorFactory(factory.django.DjangoModelFactory):
 
 def mentor_with_status_facts(mentor, status: str) -> None:
     """Give `mentor` the stage and checklist entries from which `status` follows."""
-    from mentors.models import ChecklistEntry, ChecklistItem, MentorStage, steps_required
+    from mentors.models import (
+        ChecklistEntry,
+        ChecklistItem,
+        MentorStage,
+        checklist_summary,
+        steps_required,
+    )
 
     stage = status if status in MentorStage.values else MentorStage.CONTACTED
     steps = {
@@ -91,12 +97,29 @@ def mentor_with_status_facts(mentor, status: str) -> None:
                     else None,
                 },
             )
+    # What the checklist services would have stored with these entries.
+    for field, value in checklist_summary(mentor.checklist.all()).items():
+        setattr(mentor, field, value)
     mentor.stage = stage
     if status == "active":
         mentor.places_taken = max(mentor.places_taken, 1)
         mentor.tandems_active = max(mentor.tandems_active, 1)
     mentor.save()
     mentor.status = None  # derived afresh on the next read
+
+
+def certificate_seen(mentor, *, done_on, valid_until) -> None:
+    """Record the police certificate through the checklist service, as a coordinator would."""
+    from mentors.services import mentor_check_item
+
+    mentor_check_item(
+        mentor=mentor,
+        item="police-certificate",
+        done_on=done_on,
+        valid_until=valid_until,
+        by=UserFactory(),
+    )
+    mentor.refresh_from_db()
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):
@@ -138,6 +161,29 @@ def proposed_tandem():
         mentor=MentorFactory(status="ready", places_taken=1),
         proposed_by=UserFactory(),
     )
+
+
+def active_tandem(*, started_days_ago: int, contacts_days_ago=()):
+    """A tandem started that many days ago, with support contacts on those days, and the
+    contact summary the services would have kept had it all happened then."""
+    from datetime import timedelta
+
+    from newcomers.models import SupportContact, Tandem
+    from newcomers.services import tandem_schedule_store
+
+    tandem = proposed_tandem()
+    today = timezone.localdate()
+    Tandem.objects.filter(pk=tandem.pk).update(
+        status="active", started_on=today - timedelta(days=started_days_ago)
+    )
+    for days in contacts_days_ago:
+        SupportContact.objects.create(
+            tandem=tandem, contacted_on=today - timedelta(days=days),
+            with_whom="both", channel="phone", rating=4, recorded_by=tandem.proposed_by,
+        )  # fmt: skip
+    tandem.refresh_from_db()
+    tandem_schedule_store(tandem)
+    return tandem
 
 
 def an_event(**fields):

@@ -33,13 +33,14 @@ from django.urls import get_resolver, resolve, reverse
 from django.utils import timezone
 
 from mentors.forms.interest import form_started_token
+from mentors.models import Mentor
 from newcomers.models import Tandem
 from newcomers.services import tandem_answer_token
 from seminars.models import Event, Invitation, InvitationStatus
 from seminars.services import answer_token
 from tests.factories import MentorFactory, ReferralFactory, UserFactory, an_event, an_invitation
 from tests.willkommen.test_access import url_names
-from willkommen.core.models import SupportArea
+from willkommen.core.models import Organisation, SupportArea
 from willkommen.core.roles import Role
 from willkommen.core.services import user_set_role
 
@@ -320,6 +321,7 @@ def tandem_filled() -> dict:
         "at": soon(3), "place": "Stadtbibliothek", "agreement_contents": "Behördengänge",
         "contacted_on": today(), "with_whom": "mentor", "channel": "phone", "rating": "4",
         "ended_on": today(), "reason": "goals-reached",
+        "confirmed": "True",  # what the confirming page sends for ending and for a refusal
     }  # fmt: skip
 
 
@@ -335,8 +337,35 @@ def invite_filled() -> dict:
             "role": "Welcome Center"}  # fmt: skip
 
 
+def support_area_filled() -> dict:
+    return {"name": "Ämter auf Englisch", "name_en": "Authorities in English", "position": "9"}
+
+
+def retired_area_page(world):
+    SupportArea.objects.filter(slug="leisure").update(active=False)
+    return [reverse("support_areas:restore", args=[SupportArea.objects.get(slug="leisure").pk])]
+
+
 def account_page(name):
     return lambda world: [reverse(name, args=[world["advisor"].pk])]
+
+
+def with_colleague(pages):
+    """`pages`, opened once a second advisor can take on the world's advisor's referrals."""
+
+    def opened(world):
+        user_set_role(user=UserFactory(first_name="Kira"), role=Role.ADVISOR)
+        return pages(world)
+
+    return opened
+
+
+def organisation_page(name, *, active=True):
+    def opened(world):
+        caritas = Organisation.objects.create(slug="caritas", name="Caritas", active=active)
+        return [reverse(name, args=[caritas.pk])]
+
+    return opened
 
 
 @dataclass
@@ -350,13 +379,108 @@ def mentor_page(world):
     return [world["mentor"].get_absolute_url()]
 
 
+def reflection_gap_page(world):
+    """The reflection-gap list (the active tandem's mentor) with a reflection meeting ahead."""
+    an_event(title="Reflexionstreffen", type="reflection", capacity=10)
+    return [reverse("seminars:reflection_missing")]
+
+
+def follow_up_filled() -> dict:
+    return {"follow_up-due_on": today(7), "follow_up-text": "Nachfragen, wie es läuft."}
+
+
+def a_contact_page(world):
+    """The correction page of a support contact of the active tandem."""
+    from newcomers.models import SupportContact
+
+    tandem = world["tandems"]["active"]
+    contact = SupportContact.objects.create(
+        tandem=tandem, contacted_on=tandem.started_on, with_whom="both", channel="phone",
+        rating=4, recorded_by=world["coordinator"],
+    )  # fmt: skip
+    return [reverse("newcomers:support_contact_edit", args=[tandem.pk, contact.pk])]
+
+
+def follow_up_pages(world):
+    """An open follow-up, on its referral's page and in the list."""
+    from newcomers.models import FollowUp
+
+    FollowUp.objects.create(
+        referral=world["received"], due_on=timezone.localdate(), text="Anrufen",
+        created_by=world["coordinator"],
+    )  # fmt: skip
+    return [world["received"].get_absolute_url(), reverse("newcomers:follow_up_list")]
+
+
+def engagement_pages(kind):
+    """The page of a mentor's engagement link (willkommen/overview/engagement.py) of `kind`,
+    or for "answered" the coordinators' list of check-ins asking for a call."""
+
+    def opened(world):
+        from willkommen.overview import engagement
+        from willkommen.overview.models import CheckIn, HoursReport
+
+        today, mentor = timezone.localdate(), world["tandems"]["active"].mentor
+        if kind == "hours":
+            report = HoursReport.objects.create(mentor=mentor, month=today.replace(day=1))
+            return [reverse("engagement_hours", args=[engagement.hours_token(report)])]
+        if kind == "request":
+            token = engagement.certificate_request_token(mentor)
+            return [reverse("engagement_certificate_request", args=[token])]
+        check_in = CheckIn.objects.create(
+            tandem=world["tandems"]["active"], due_on=today, kind="regular"
+        )
+        if kind == "answered":
+            engagement.check_in_answer(check_in=check_in, rating=2, call_me=True)
+            return [reverse("engagement_check_ins")]
+        return [reverse("engagement_check_in", args=[engagement.check_in_token(check_in)])]
+
+    return opened
+
+
 TARGETS = {
     "accounts:invite": Target("coordinator", lambda w: [reverse("accounts:invite")], invite_filled),
-    "accounts:deactivate": Target("coordinator", account_page("accounts:deactivate")),
+    "accounts:deactivate": Target(
+        "coordinator", with_colleague(account_page("accounts:deactivate"))
+    ),
+    "accounts:referrals_hand_over": Target(
+        "coordinator", with_colleague(account_page("accounts:referrals_hand_over"))
+    ),
+    "newcomers:referral_hand_over": Target(
+        "coordinator",
+        with_colleague(
+            lambda w: [
+                w["received"].get_absolute_url(),
+                reverse("newcomers:referral_hand_over", args=[w["waiting"].pk]),
+            ]
+        ),
+    ),
+    "organisations:create": Target(
+        "coordinator", lambda w: [reverse("organisations:create")], lambda: {"name": "Caritas"}
+    ),
+    "organisations:edit": Target("coordinator", organisation_page("organisations:edit")),
+    "organisations:deactivate": Target(
+        "coordinator", organisation_page("organisations:deactivate")
+    ),
+    "organisations:reactivate": Target(
+        "coordinator", organisation_page("organisations:reactivate", active=False)
+    ),
     "accounts:reactivate": Target("coordinator", account_page("accounts:reactivate")),
     "accounts:second_factor_reset": Target(
         "coordinator", account_page("accounts:second_factor_reset")
     ),
+    "support_areas:create": Target(
+        "coordinator", lambda w: [reverse("support_areas:create")], support_area_filled
+    ),
+    "support_areas:edit": Target(
+        "coordinator",
+        lambda w: [reverse("support_areas:edit", args=[SupportArea.objects.get(slug="jobs").pk])],
+    ),
+    "support_areas:retire": Target(
+        "coordinator",
+        lambda w: [reverse("support_areas:retire", args=[SupportArea.objects.get(slug="jobs").pk])],
+    ),
+    "support_areas:restore": Target("coordinator", retired_area_page),
     "mentors:interest": Target(None, lambda w: [reverse("mentors:interest")], interest_filled),
     "newcomers:referral_create": Target(
         "advisor", lambda w: [reverse("newcomers:referral_create")], referral_filled
@@ -381,12 +505,38 @@ TARGETS = {
     "mentors:checklist": Target("coordinator", mentor_page),
     "mentors:checklist_withdraw": Target("coordinator", mentor_page),
     "mentors:note": Target("coordinator", mentor_page, lambda: {"text": "Angerufen."}),
+    # one mentor (reached: 1), from the mentor's own page and as the list's selection
+    "mentors:message": Target(
+        "coordinator",
+        lambda w: [reverse("mentors:message", args=[w["mentor"].pk])],
+        lambda: {"subject": "Hallo", "text": "Wie geht es?", "action": "send", "expected": "1"},
+    ),
+    "mentors:message_segment": Target(
+        "coordinator",
+        lambda w: [f"{reverse('mentors:message_segment')}?mentor={w['mentor'].pk}"],
+        lambda: {"subject": "Hallo", "text": "Wie geht es?", "action": "send", "expected": "1"},
+    ),
+    "mentors:bulk": Target(
+        "coordinator",
+        lambda w: [reverse("mentors:list")],
+        lambda: {"mentor": [str(pk) for pk in Mentor.objects.values_list("pk", flat=True)[:2]]},
+    ),
+    "mentors:bulk_invite": Target(
+        "coordinator",
+        lambda w: [f"{reverse('mentors:bulk_invite')}?mentor={w['mentor'].pk}"],
+    ),
+    "account": Target("advisor", lambda w: [reverse("account")]),
     "newcomers:referral_triage": Target(
         "coordinator",
         lambda w: [w["received"].get_absolute_url()],
         lambda: {"question": "Welche Sprache?"},
     ),
     "newcomers:tandem_propose": Target("coordinator", lambda w: [w["waiting"].get_absolute_url()]),
+    # the suited referrals of a ready mentor (one of the seminar's invitees): the waiting one
+    "newcomers:mentor_propose": Target(
+        "coordinator",
+        lambda w: [reverse("newcomers:mentor_suited_referrals", args=[w["invitation"].mentor_id])],
+    ),
     "newcomers:tandem_detail": Target(
         "coordinator",
         lambda w: [tandem.get_absolute_url() for tandem in w["tandems"].values()],
@@ -398,7 +548,11 @@ TARGETS = {
         lambda w: [w["upcoming"].get_absolute_url(), w["past"].get_absolute_url()],
         lambda: {"group": "picked", "confirm": "on"},
     ),
+    "seminars:edit": Target(
+        "coordinator", lambda w: [reverse("seminars:edit", args=[w["upcoming"].pk])]
+    ),
     "seminars:calendar_feed": Target("coordinator", lambda w: [reverse("seminars:calendar_feed")]),
+    "seminars:reflection_missing": Target("coordinator", reflection_gap_page),
     "seminars:answer": Target(
         None, lambda w: [reverse("seminars:answer", args=[answer_token(w["invitation"])])]
     ),
@@ -408,6 +562,32 @@ TARGETS = {
             reverse("newcomers:tandem_answer", args=[tandem_answer_token(w["tandems"]["proposed"])])
         ],
     ),
+    "newcomers:referral_correct": Target(
+        "coordinator", lambda w: [reverse("newcomers:referral_correct", args=[w["received"].pk])]
+    ),
+    "newcomers:referral_note": Target(
+        "coordinator", lambda w: [w["received"].get_absolute_url()], lambda: {"note-text": "Hallo"}
+    ),
+    "newcomers:tandem_note": Target(
+        "coordinator",
+        lambda w: [w["tandems"]["active"].get_absolute_url()],
+        lambda: {"note-text": "Läuft gut."},
+    ),
+    "newcomers:support_contact_edit": Target("coordinator", a_contact_page),
+    "newcomers:follow_up_add_referral": Target(
+        "coordinator", lambda w: [w["received"].get_absolute_url()], follow_up_filled
+    ),
+    "newcomers:follow_up_add_tandem": Target(
+        "coordinator",
+        lambda w: [tandem.get_absolute_url() for tandem in w["tandems"].values()],
+        follow_up_filled,
+    ),
+    "newcomers:follow_up_add_mentor": Target("coordinator", mentor_page, follow_up_filled),
+    "newcomers:follow_up_done": Target("coordinator", follow_up_pages),
+    "engagement_hours": Target(None, engagement_pages("hours"), lambda: {"hours": "6,5"}),
+    "engagement_check_in": Target(None, engagement_pages("check_in"), lambda: {"rating": "4"}),
+    "engagement_certificate_request": Target(None, engagement_pages("request")),
+    "engagement_check_in_done": Target("coordinator", engagement_pages("answered")),
 }
 # Beyond the brief's set (the public form, the referral form, every coordinator POST): the
 # advisors' other steps and the mentors' answer links get a fifth of the cases, to keep the
@@ -418,11 +598,15 @@ FEWER_CASES = {
     "newcomers:referral_withdraw",
     "seminars:answer",
     "newcomers:tandem_answer",
+    "engagement_check_in",
+    "engagement_certificate_request",
 }
 # Pages that take no form data, or forms that belong to the accounts (login, logout, password,
 # language): Django's own views, with their own tests.
 NOT_FUZZED = {
     "landing", "privacy", "healthz", "home", "dashboard", "reports", "report_export",
+    "report_workbook",
+    "search",  # a GET form: its crafted queries are in tests/overview/test_search.py
     "mail_failed", "login", "logout", "logout_everywhere", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete",
     "password_change", "password_change_done", "set_language",
@@ -430,11 +614,13 @@ NOT_FUZZED = {
     "mentors:history", "newcomers:my_referrals", "newcomers:my_referral",
     "newcomers:referral_list", "newcomers:referral_export", "newcomers:referral_detail",
     "newcomers:mentor_suited_referrals", "newcomers:tandem_list", "seminars:list",
-    "seminars:ics", "seminars:reflection_missing", "seminars:queue_mentors", "seminars:feed",
-    "seminars:answer_ics",
+    "seminars:ics", "seminars:sign_in_sheet", "seminars:queue_mentors", "seminars:feed",
+    "seminars:answer_ics", "newcomers:tandem_export",
+    "newcomers:follow_up_list",  # its forms post to newcomers:follow_up_done
     # one's own account and the steps of logging in, with their own tests
-    "account", "second_factor_verify", "second_factor_enrol", "recovery_codes",
-    "recovery_codes_renew", "accounts:list", "accounts:detail",
+    "second_factor_verify", "second_factor_enrol", "recovery_codes",
+    "recovery_codes_renew", "accounts:list", "accounts:detail", "support_areas:list",
+    "organisations:list",
     # its POST has no fields (the token is in the URL: see test_crafted_urls_answer_no_500)
     "mentors:confirm",
     # data protection: pages without forms, and the five POST endpoints fuzzed by the same
@@ -443,6 +629,11 @@ NOT_FUZZED = {
     "privacy:mentor", "privacy:referral", "privacy:mentor_export", "privacy:referral_export",
     "privacy:mentor_erase", "privacy:mentor_withdraw", "privacy:referral_erase",
     "privacy:referral_withdraw", "mentors:withdraw_consent",
+    # mentors' engagement: pages without POST forms (the certificate's period is a GET form),
+    # and the check-in list, whose forms post to engagement_check_in_done
+    "engagement_certificate_link", "engagement_list", "engagement_certificate",
+    "engagement_check_ins",
+    "mentors:unsubscribe",  # its POST has no fields (the token is in the URL)
 }  # fmt: skip
 
 # Known server errors in code this test's author may not change: (endpoint, exception) → why.
@@ -545,6 +736,11 @@ def test_crafted_urls_answer_no_500(db, fast_rendering):
         *(f"/seminare/antwort/{quote(t)}/" for t in tokens),
         *(f"/tandem/antwort/{quote(t)}/" for t in tokens),
         *(f"/mitmachen/bestaetigen/{quote(t)}/" for t in tokens),
+        *(
+            f"/engagement/{kind}/{quote(t)}/"
+            for t in tokens
+            for kind in ("stunden", "check-in", "nachweis-anfordern", "nachweis")
+        ),  # fmt: skip
         *(f"/koordination/seminare/{n}/" for n in ("0", "99999999999999999999", "1" * 40)),
     ]
     for url in urls:

@@ -331,6 +331,11 @@ SUPPORT_CONTACT_INTERVAL_DAYS = 30
 # --- Seminars --------------------------------------------------------------------------------
 SEMINAR_REMINDER_DAYS = env.int("SEMINAR_REMINDER_DAYS", default=3)  # reminder before an event
 
+# --- Engagement: hours, certificates of volunteering (willkommen/overview/engagement.py) ---
+# Hours in twelve months from which a mentor qualifies for recognition (Baden-Württemberg's
+# Ehrenamtskarte asks 200); the mentor's page and the list of hours show who reaches it.
+ENGAGEMENT_HOURS_THRESHOLD = env.int("ENGAGEMENT_HOURS_THRESHOLD", default=200)
+
 # --- Data protection: retention periods (willkommen/overview/privacy, docs/datenschutz.md) ---
 # `manage.py apply_retention` (daily) anonymises or deletes what has been kept this long;
 # `--dry-run` lists what is due. Each can be changed by the environment variable of its name.

@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from mentors.urls import urlpatterns as mentors_urlpatterns
-from willkommen.core import accounts, views
+from newcomers.urls import account_urlpatterns as newcomers_account_urlpatterns
+from willkommen.core import accounts, organisation_views, support_area_views, views
 from willkommen.overview import dashboard, mail_views
 from willkommen.overview import views as overview
-from willkommen.overview.urls import mentor_urlpatterns
+from willkommen.overview.urls import mentor_urlpatterns, overview_urlpatterns
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -16,6 +17,13 @@ urlpatterns = [
     path("koordination/", dashboard.dashboard, name="dashboard"),
     path("koordination/berichte/", overview.report_page, name="reports"),
     path("koordination/e-mails/", mail_views.mail_failed, name="mail_failed"),
+    *overview_urlpatterns,
+    # Before the tables' downloads: their pattern would take this name for a table's.
+    path(
+        "koordination/berichte/gesamtbericht.xlsx",
+        overview.report_workbook,
+        name="report_workbook",
+    ),
     path(
         "koordination/berichte/<slug:key>.<str:fmt>",
         overview.report_export,
@@ -27,7 +35,19 @@ urlpatterns = [
     path("konto/zwei-faktor/", accounts.second_factor_setup, name="second_factor_enrol"),
     path("konto/zwei-faktor/codes/", accounts.recovery_codes_show, name="recovery_codes"),
     path("konto/zwei-faktor/neue-codes/", accounts.recovery_codes_new, name="recovery_codes_renew"),
-    path("koordination/konten/", include((accounts.account_urlpatterns, "accounts"))),
+    # The referrals' pages about an account first: they take over deactivating an advisor.
+    path(
+        "koordination/konten/",
+        include((newcomers_account_urlpatterns + accounts.account_urlpatterns, "accounts")),
+    ),
+    path(
+        "koordination/unterstuetzungsbereiche/",
+        include((support_area_views.support_area_urlpatterns, "support_areas")),
+    ),
+    path(
+        "koordination/organisationen/",
+        include((organisation_views.organisation_urlpatterns, "organisations")),
+    ),
     path("konto/abmelden/", views.LogoutView.as_view(), name="logout"),
     path("konto/ueberall-abmelden/", views.logout_everywhere, name="logout_everywhere"),
     path("konto/passwort-vergessen/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from mentors.forms.interest import BaseLanguageFormSet, LanguageForm
 from mentors.models import ActivityKind, ChecklistItem, LeftReason, Mentor, MentorStatus
 from willkommen.core.forms import as_checkboxes
+from willkommen.core.models import SupportArea
 from willkommen.core.vocabularies import District
 
 # The model's labels speak to the applicant ("whom you would like to accompany"); the
@@ -21,6 +22,7 @@ COORDINATOR_LABELS = {
     "places_taken": _("Places taken"),
     "tandems_active": _("Active tandems"),
     "stage": _("Stage"),
+    "language": _("Language of the emails"),
 }
 
 
@@ -38,7 +40,7 @@ class MentorForm(forms.ModelForm):
     class Meta:
         model = Mentor
         fields = [
-            "first_name", "last_name", "email", "phone", "district", "postal_code",
+            "first_name", "last_name", "email", "phone", "language", "district", "postal_code",
             "support_areas", "weekdays", "times_of_day", "hours_per_month", "preferences",
             "preferences_note", "motivation", "capacity",
         ]  # fmt: skip
@@ -50,11 +52,17 @@ class MentorForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["support_areas"].queryset = SupportArea.objects.offered(
+            keep=self.instance.support_areas.all() if self.instance.pk else None
+        )
         self.fields["support_areas"].label_from_instance = lambda area: area.label
         for name in ("weekdays", "times_of_day", "preferences"):
             self.fields[name] = as_checkboxes(self.fields[name])
         self.fields["preferences"].help_text = _(
             "Families with children: then the extended police certificate must have been seen."
+        )
+        self.fields["language"].help_text = _(
+            "Every email to the mentor is in this language, whoever sends it."
         )
 
     def clean_email(self):

@@ -82,7 +82,7 @@ def confirm_email(request, token):
     """GET shows a button, POST confirms: mail scanners that open links must not confirm."""
     if request.method == "POST":
         try:
-            mentor_confirm_email(token=token, language=get_language())
+            mentor_confirm_email(token=token)  # the thank-you goes in the mentor's language
         except ConfirmationExpired:
             return _expired(request)
         except ConfirmationInvalid:

@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
-from mentors.models import ChecklistEntry, Mentor, MentorStatus
+from mentors.models import Mentor, MentorStatus
+from mentors.services import mentor_check_item
 from seminars.models import Event
 from tests.browser.conftest import assert_accessible, press, screenshot
 from tests.factories import MentorFactory, UserFactory
@@ -22,8 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def screened_mentor(last_name, coordinator):
     mentor = MentorFactory(first_name="Pat", last_name=last_name, status="screening")
     for item in ("agreement", "confidentiality"):  # the conversation came with the status
-        ChecklistEntry.objects.create(mentor=mentor, item=item, done_on=timezone.localdate(),
-                                      recorded_by=coordinator)  # fmt: skip
+        mentor_check_item(mentor=mentor, item=item, done_on=timezone.localdate(), by=coordinator)
     return mentor
 
 
@@ -74,10 +75,19 @@ def test_seminar_with_waiting_list_and_attendance(live_server, browser):
     assert answer(browser, live_server, anna, "Ich komme") == "angemeldet"
     assert answer(browser, live_server, bert, "Ich komme") == "angemeldet"
     assert answer(browser, live_server, cleo, "Ich komme") == "auf der Warteliste"
-    assert answer(browser, live_server, bert, "Ich kann nicht kommen") == "abgelehnt"
+    assert answer(browser, live_server, bert, "Ich kann doch nicht kommen") == "abgelehnt"
     assert any(m.to == [cleo.email] and "frei geworden" in m.body for m in mail.outbox)
 
     event = Event.objects.get()
+    page.goto(live_server.url + event.get_absolute_url())  # the sign-in sheet, to print
+    with page.expect_navigation():
+        page.locator(f"a[href='{reverse('seminars:sign_in_sheet', args=[event.pk])}']").click()
+    assert page.locator(".sheet-table tbody th").all_inner_texts() == ["Arnold, Pat", "Conrad, Pat"]
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    assert page.get_by_role("button").count() == 0 and page.get_by_role("link").count() == 0
+    screenshot(page, "seminar-sign-in-sheet-print")
+    page.emulate_media(media="screen")
     Event.objects.filter(pk=event.pk).update(  # the evening has come and gone
         starts_at=timezone.now() - timedelta(hours=4), ends_at=timezone.now() - timedelta(hours=1)
     )

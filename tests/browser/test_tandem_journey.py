@@ -1,6 +1,6 @@
 """The coordinator opens a waiting referral, reads why the top mentor is suggested, proposes,
 records the answer and the first meeting, writes the agreement, records two support contacts
-and later ends the tandem - with an axe scan of every page."""
+and later ends the tandem after a confirming page - with an axe scan of every page."""
 
 import re
 from datetime import timedelta
@@ -64,9 +64,18 @@ def test_from_waiting_referral_to_closure(live_server, browser):
     assert page.locator("ol.timeline > li").count() == 2
     assert_accessible(page)
 
+    # no date is filled in for the end, and the end is confirmed on a page of its own
+    assert page.locator("#id_ended_on").input_value() == ""
+    page.locator("#id_ended_on").fill(timezone.localdate().isoformat())
     page.locator("#id_reason").select_option("goals-reached")
     page.get_by_label("Abschlussgespräch geführt").check()
-    press(page, "Tandem beenden")
+    with page.expect_navigation():
+        page.locator("form:has(input[name=step][value=end]) button[type=submit]").click()
+    assert "Lena Maier" in page.locator(".alert-warning").inner_text()  # whose place is free
+    screenshot(page, "tandem-end-confirm")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.locator("button.btn-danger").click()
     assert "Status: beendet" in page.get_by_role("heading", level=2).first.inner_text()
     screenshot(page, "tandem-ended")
     assert_accessible(page)

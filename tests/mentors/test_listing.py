@@ -119,3 +119,24 @@ def test_query_count_does_not_grow_with_the_rows(
     coordinator_client, django_assert_num_queries, url, count
 ):
     list_queries(coordinator_client, django_assert_num_queries, count, url)
+
+
+def test_names_sort_as_in_a_german_phone_book(coordinator_client, db):
+    for last_name in ("Hoffmann", "hartmann", "Hänel", "Öztürk", "Oberle", "Strauß", "Strauch"):
+        MentorFactory(status="ready", last_name=last_name)
+    page = coordinator_client.get(reverse("mentors:list")).context["page"]
+    assert [mentor.last_name for mentor in page] == [
+        "Hänel", "hartmann", "Hoffmann", "Oberle", "Öztürk", "Strauch", "Strauß",
+    ]  # fmt: skip
+
+
+def test_the_name_sort_reads_its_index(db):
+    from django.db import connection
+
+    from mentors.selectors import mentors_for_list
+
+    MentorFactory.create_batch(3, status="ready")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    assert "mentor_name_order" in mentors_for_list(filters={})[:25].explain()

@@ -92,8 +92,8 @@ def test_confirm_email_is_idempotent_and_thanks_once(db, django_capture_on_commi
     mentor = apply()
     token = confirmation_token(mentor)
     with django_capture_on_commit_callbacks(execute=True):
-        mentor_confirm_email(token=token, language="de")
-        mentor_confirm_email(token=token, language="de")
+        mentor_confirm_email(token=token)
+        mentor_confirm_email(token=token)
     mentor.refresh_from_db()
     assert mentor.email_confirmed_at is not None
     assert mentor.activities.filter(kind=ActivityKind.CONFIRMED).count() == 1
@@ -103,13 +103,13 @@ def test_confirm_email_is_idempotent_and_thanks_once(db, django_capture_on_commi
 def test_confirm_email_refuses_tampered_and_expired_links(db, settings):
     mentor = apply()
     with pytest.raises(ConfirmationInvalid):
-        mentor_confirm_email(token=confirmation_token(mentor) + "x", language="de")
+        mentor_confirm_email(token=confirmation_token(mentor) + "x")
     six_days_ago = int((timezone.now() - timedelta(days=6)).timestamp())
     old = signing.TimestampSigner(salt="mentors.confirm-email")
     old.timestamp = lambda: signing.b62_encode(six_days_ago)
     expired = old.sign_object({"mentor": mentor.pk, "email": mentor.email})
     with pytest.raises(ConfirmationExpired):
-        mentor_confirm_email(token=expired, language="de")
+        mentor_confirm_email(token=expired)
     assert Mentor.objects.get().email_confirmed_at is None
 
 
@@ -231,7 +231,7 @@ def test_a_second_application_for_an_unconfirmed_address_waits_for_its_own_link(
     first_link, second_link = (confirmation_link(m.body) for m in mail.outbox[-2:])
     mentor.refresh_from_db()
     assert mentor.first_name == "Lena"  # nothing changed by the second submission
-    mentor_confirm_email(token=first_link, language="de")
+    mentor_confirm_email(token=first_link)
     mentor.refresh_from_db()
     assert (mentor.first_name, mentor.pending_application) == ("Lena", None)
 
@@ -240,7 +240,7 @@ def test_the_newest_link_confirms_the_newest_submission(db, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         mentor = apply(first_name="Lena")
         apply(first_name="Lea", hours_per_month=4)
-    mentor_confirm_email(token=confirmation_link(mail.outbox[-1].body), language="de")
+    mentor_confirm_email(token=confirmation_link(mail.outbox[-1].body))
     mentor.refresh_from_db()
     assert (mentor.first_name, mentor.hours_per_month) == ("Lea", 4)
 

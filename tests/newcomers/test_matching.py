@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from mentors.models import ChecklistEntry, Mentor
+from mentors.models import Mentor
 from newcomers.matching import (
     NEIGHBOURING_DISTRICT,
     OTHER_DISTRICT,
@@ -14,7 +14,7 @@ from newcomers.matching import (
     referrals_suited,
     suggestions,
 )
-from tests.factories import MentorFactory, ReferralFactory
+from tests.factories import MentorFactory, ReferralFactory, certificate_seen
 from willkommen.core.districts import NEIGHBOURS
 
 NOW = timezone.now()
@@ -57,9 +57,7 @@ def test_children_need_a_mentor_with_a_valid_police_certificate(referral, coordi
     today = timezone.localdate()
     for mentor, valid_until in ((with_certificate, today + timedelta(days=30)),
                                 (expired, today - timedelta(days=1))):  # fmt: skip
-        ChecklistEntry.objects.filter(mentor=mentor, item="police-certificate").update(
-            done_on=today - timedelta(days=400), valid_until=valid_until,
-        )  # fmt: skip
+        certificate_seen(mentor, done_on=today - timedelta(days=400), valid_until=valid_until)
     assert set(scores(referral)) == {"Zeugnis"}
 
 

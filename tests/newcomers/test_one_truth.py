@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mentors.models import Mentor, MentorStatus
 from mentors.services import mentor_update
-from newcomers.models import OPEN_TANDEM_STATUSES, Tandem, TandemStatus
+from newcomers.models import OPEN_TANDEM_STATUSES, Tandem, TandemStatus, next_contact_due
 from newcomers.services import (
     support_contact_record,
     tandem_answer,
@@ -22,6 +22,7 @@ from newcomers.services import (
 )
 from tests.factories import MentorFactory, ReferralFactory
 from tests.newcomers.test_tandems import waiting_referral
+from tests.summaries import tandems_off_their_contacts
 
 TODAY = timezone.localdate
 
@@ -81,10 +82,11 @@ def test_the_place_counters_equal_a_recount_after_any_workflow(coordinator, seed
     pick = random.Random(seed)
     mentors = [MentorFactory(status="ready", capacity=pick.randint(1, 3)) for _ in range(4)]
     for _ in range(40):
-        action = pick.choice(["propose", "answer", "start", "end"])
+        action = pick.choice(["propose", "answer", "start", "contact", "end"])
         open_tandems = list(Tandem.objects.filter(status__in=OPEN_TANDEM_STATUSES))
         proposed = [t for t in open_tandems if t.status == TandemStatus.PROPOSED]
         accepted = [t for t in open_tandems if t.status == TandemStatus.ACCEPTED]
+        active = [t for t in open_tandems if t.status == TandemStatus.ACTIVE]
         try:
             if action == "propose":
                 tandem_propose(referral=waiting_referral(), mentor=pick.choice(mentors),
@@ -94,6 +96,10 @@ def test_the_place_counters_equal_a_recount_after_any_workflow(coordinator, seed
                               by=coordinator)  # fmt: skip
             elif action == "start" and accepted:
                 meet_and_start(pick.choice(accepted), coordinator)
+            elif action == "contact" and active:
+                support_contact_record(tandem=pick.choice(active), by=coordinator,
+                                       contacted_on=TODAY(), with_whom="mentor", channel="phone",
+                                       rating=pick.randint(1, 5))  # fmt: skip
             elif action == "end" and open_tandems:
                 tandem_end(tandem=pick.choice(open_tandems), by=coordinator, ended_on=TODAY(),
                            reason=pick.choice(["goals-reached", "did-not-fit"]),
@@ -103,6 +109,25 @@ def test_the_place_counters_equal_a_recount_after_any_workflow(coordinator, seed
     stored = {m.pk: (m.places_taken, m.tandems_active) for m in Mentor.objects.all()}
     assert stored == recount_places()
     assert Tandem.objects.count() > 5
+    assert tandems_off_their_contacts() == []
+
+
+@pytest.mark.parametrize(
+    ("contacts", "due_after_start"),
+    [([], 14), ([3], 30), ([3, 20], 20 + 30), ([3, 20, 55], 55 + 30)],
+)
+def test_the_next_contact_is_due_by_the_schedule(contacts, due_after_start):
+    start = date(2026, 3, 2)
+    days = [start + timedelta(days=n) for n in contacts]
+    due = next_contact_due(
+        status=TandemStatus.ACTIVE,
+        started_on=start,  # fmt: skip
+        contact_count=len(days),
+        last_contact_on=max(days, default=None),
+    )
+    assert due == start + timedelta(days=due_after_start)
+    assert next_contact_due(status=TandemStatus.ENDED, started_on=start, contact_count=len(days),
+                            last_contact_on=max(days, default=None)) is None  # fmt: skip
 
 
 def an_accepted_tandem(coordinator):

@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentors.models import ChecklistEntry
 from newcomers.matching import referrals_suited, suggestions
-from tests.factories import MentorFactory, ReferralFactory
+from tests.factories import MentorFactory, ReferralFactory, certificate_seen
 
 NOW = timezone.now()
 
@@ -59,8 +58,9 @@ def test_suited_scores_equal_the_suggestions_scores(mentor):
 
 
 def test_suited_leaves_out_households_with_children_without_a_valid_certificate(mentor):
-    ChecklistEntry.objects.filter(mentor=mentor, item="police-certificate").update(
-        valid_until=timezone.localdate() - timedelta(days=1)
+    today = timezone.localdate()
+    certificate_seen(
+        mentor, done_on=today - timedelta(days=400), valid_until=today - timedelta(days=1)
     )
     mentor.preferences = []  # no certificate needed: still ready, but not for families
     mentor.save()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from newcomers.models import ReferralStatus, SupportContact, Tandem, TandemStatus
 from newcomers.services import ANSWER_SALT, tandem_answer_token
-from tests.factories import MentorFactory, ReferralFactory, proposed_tandem
+from tests.factories import MentorFactory, ReferralFactory, active_tandem, proposed_tandem
 
 
 def messages_of(response):
@@ -49,8 +49,11 @@ def test_the_tandem_page_walks_through_the_life_cycle(coordinator_client):
              contacted_on=(timezone.localdate() - timedelta(days=days_ago)).isoformat(),
              with_whom="both", channel="phone", rating="4")  # fmt: skip
     assert tandem.contacts.count() == 2
-    step(coordinator_client, tandem, "end", ended_on=timezone.localdate().isoformat(),
-         reason="goals-reached", closing_conversation="on")  # fmt: skip
+    end = {"ended_on": timezone.localdate().isoformat(), "reason": "goals-reached",
+           "closing_conversation": "on"}  # fmt: skip
+    asked = step(coordinator_client, tandem, "end", **end)
+    assert asked.templates[0].name == "newcomers/tandem_step_confirm.html"  # asks first
+    step(coordinator_client, tandem, "end", **end, confirmed="True")
     tandem.refresh_from_db()
     tandem.referral.refresh_from_db()
     assert tandem.status == TandemStatus.ENDED
@@ -77,8 +80,7 @@ def test_bad_input_on_the_tandem_page_is_shown_and_nothing_changes(
 
 
 def test_a_contact_rated_out_of_range_is_refused(coordinator_client):
-    tandem = proposed_tandem()
-    Tandem.objects.filter(pk=tandem.pk).update(status="active", started_on=timezone.localdate())
+    tandem = active_tandem(started_days_ago=0)
     response = step(coordinator_client, tandem, "contact", contacted_on=timezone.localdate(),
                     with_whom="mentor", channel="phone", rating="9")  # fmt: skip
     assert "rating" in response.context["forms"]["contact"].errors
@@ -106,19 +108,6 @@ def test_a_tampered_answer_link_is_refused(client, db):
     forged = signing.dumps({"tandem": tandem.pk}, salt="other") + "x"
     assert client.get(reverse("newcomers:tandem_answer", args=[forged])).status_code == 404
     assert signing.loads(tandem_answer_token(tandem), salt=ANSWER_SALT)["tandem"] == tandem.pk
-
-
-def active_tandem(started_days_ago, contacts_days_ago=()):
-    tandem = proposed_tandem()
-    Tandem.objects.filter(pk=tandem.pk).update(
-        status="active", started_on=timezone.localdate() - timedelta(days=started_days_ago)
-    )
-    for days in contacts_days_ago:
-        SupportContact.objects.create(
-            tandem=tandem, contacted_on=timezone.localdate() - timedelta(days=days),
-            with_whom="both", channel="phone", rating=4, recorded_by=tandem.proposed_by,
-        )  # fmt: skip
-    return tandem
 
 
 def test_the_overdue_list_follows_the_contact_schedule(coordinator_client):

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from mentors.models import ChecklistEntry, MentorActivity
-from newcomers.models import ReferralActivity, SupportContact, Tandem
+from newcomers.models import FollowUp, ReferralActivity, SupportContact, Tandem, TandemNote
 from seminars.models import Invitation
 from tests.factories import MentorFactory, ReferralFactory, UserFactory, an_event
 from willkommen.core.models import ConsentWithdrawal, QueuedMail, SupportArea
+from willkommen.overview.models import CertificateRequest, CheckIn, HoursReport, RenewalReminder
 
 
 def mark(table, field):
@@ -40,7 +41,9 @@ def a_mentor_with_everything(**fields):
         **fields,
     )
     type(mentor)._base_manager.filter(pk=mentor.pk).update(
-        stage="left", pending_application={"data": {"motivation": mark("mentor", "pending")}}
+        stage="left",
+        pending_application={"data": {"motivation": mark("mentor", "pending")}},
+        unsubscribed_at=timezone.now(),
     )
     ChecklistEntry.objects.create(
         mentor=mentor,
@@ -56,6 +59,14 @@ def a_mentor_with_everything(**fields):
         to_status="left",
         text=mark("activity", "text"),
         created_by=coordinator,
+    )
+    FollowUp.objects.create(
+        mentor=mentor,
+        due_on=date(2026, 2, 1),
+        text=mark("mentorfollowup", "text"),
+        created_by=coordinator,
+        done_at=timezone.now(),
+        done_by=coordinator,
     )
     referral = ReferralFactory(first_name="Nachbarin", status="ended")
     tandem = an_ended_tandem(referral, mentor, coordinator)
@@ -75,12 +86,14 @@ def a_mentor_with_everything(**fields):
         body=mark("mail", "body"),
         attachment_name="termin.ics",
         attachment=mark("mail", "attachment"),
+        unsubscribe_url="https://example.org/abmelden/MARK-MAIL-UNSUBSCRIBE/",
         sent_at=timezone.now(),
         last_error=mark("mail", "last_error"),
     )
     ConsentWithdrawal.objects.create(
         subject="mentor", object_id=mentor.pk, via="coordinator", recorded_by=coordinator
     )
+    with_engagement(mentor, tandem, coordinator)
     return mentor, {"tandem": tandem, "invitation": invitation, "referral": referral}
 
 
@@ -118,6 +131,17 @@ def an_ended_tandem(referral, mentor, coordinator, *, ended_on=None):
         concern=True,
         notes=mark("contact", "notes"),
         recorded_by=coordinator,
+    )
+    TandemNote.objects.create(
+        tandem=tandem, text=mark("tandemnote", "text"), created_by=coordinator
+    )
+    FollowUp.objects.create(
+        tandem=tandem,
+        due_on=ended_on,
+        text=mark("followup", "text"),
+        created_by=coordinator,
+        done_at=timezone.now(),
+        done_by=coordinator,
     )
     return tandem
 
@@ -171,4 +195,22 @@ def a_referral_with_everything(**fields):
         sent_at=timezone.now(),
         body=f"Wir möchten Sie als Patin von {referral.first_name} vorschlagen.",
     )
+    with_engagement(mentor, tandem, coordinator)
     return referral, {"tandem": tandem, "mentor": mentor}
+
+
+def with_engagement(mentor, tandem, coordinator):
+    """Every engagement table filled for `mentor` and `tandem`, free texts marked."""
+    now = timezone.now()
+    report = HoursReport.objects.create(
+        mentor=mentor, month=date(2026, 1, 1), hours=5, note="MARK-HOURSREPORT-NOTE",
+        answered_at=now,
+    )  # fmt: skip
+    report.areas.set(SupportArea.objects.all()[:1])
+    CheckIn.objects.create(
+        tandem=tandem, due_on=tandem.ended_on, kind="closing", answered_at=now, rating=4,
+        note="MARK-CHECKIN-NOTE", call_me=True, contact=tandem.contacts.first(),
+        handled_at=now, handled_by=coordinator,
+    )  # fmt: skip
+    RenewalReminder.objects.create(mentor=mentor, valid_until=date(2029, 1, 5))
+    CertificateRequest.objects.create(mentor=mentor)

@@ -14,6 +14,7 @@ from newcomers.models import DeclineReason, ReferralActivity, Tandem
 from newcomers.services import referral_answer, referral_triage
 from seminars.models import Event, Invitation
 from tests.factories import MentorFactory, ReferralFactory, UserFactory
+from willkommen.core.models import Organisation
 from willkommen.overview.reports import Period, report
 
 ZONE = timezone.get_default_timezone()
@@ -325,7 +326,18 @@ def test_seminar_participation_by_type_without_cancelled_events():
     ]
 
 
+def test_referrals_are_counted_by_the_organisation_of_their_advisor():
+    caritas = Organisation.objects.create(slug="caritas", name="Caritas Stuttgart")
+    partner = UserFactory(organisation=caritas)
+    referral_at(FIRST, advisor=partner)
+    referral_at(LAST, advisor=partner)
+    referral_at(AFTER, advisor=partner)  # outside the period
+    referral_at(LAST, advisor=UserFactory(organisation=None))
+    assert rows("organisations") == [("Caritas Stuttgart", 2), ("no organisation", 1)]
+
+
 def test_every_report_table_has_a_test_here():
-    tested = {"mentors", "referrals", "declined", "tandems", "ended", "per-year", "languages",
-              "districts", "support", "seminars"}  # fmt: skip
+    tested = {"mentors", "referrals", "organisations", "declined", "tandems", "ended", "per-year",
+              "languages", "districts", "support", "seminars",
+              "hours"}  # tested in tests/overview/test_engagement_hours.py  # fmt: skip
     assert {table.key for table in report(YEAR)} == tested

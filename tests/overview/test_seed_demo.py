@@ -34,6 +34,7 @@ from newcomers.models import (
 )
 from newcomers.selectors import possible_duplicates
 from seminars.models import Event, Invitation, InvitationStatus
+from tests.summaries import mentors_off_their_checklist, tandems_off_their_contacts
 from willkommen.core.models import QueuedMail, User
 from willkommen.core.queues import days_since
 from willkommen.overview.dashboard import DASHBOARD_QUEUES
@@ -212,6 +213,11 @@ def test_seed_demo_story_keeps_time_in_order(demo, db):
     assert {what: rows.count() for what, rows in out_of_order.items() if rows.exists()} == {}
 
 
+def test_seed_demo_keeps_the_stored_summaries_equal_to_the_facts(demo, db):
+    assert mentors_off_their_checklist() == []
+    assert tandems_off_their_contacts() == []
+
+
 def test_seed_demo_second_run_gives_the_same_picture(demo, db):
     call_command("seed_demo", password="demo-passwort", stdout=StringIO())
     assert picture() == demo["picture"]
@@ -219,6 +225,6 @@ def test_seed_demo_second_run_gives_the_same_picture(demo, db):
 
 def test_seed_demo_without_mentors_and_referrals_has_only_the_logins_and_events(db):
     call_command("seed_demo", mentors=0, referrals=0, stdout=StringIO())
-    assert (Mentor.objects.count(), Referral.objects.count(), User.objects.count()) == (0, 0, 2)
+    assert (Mentor.objects.count(), Referral.objects.count(), User.objects.count()) == (0, 0, 3)
     assert Event.objects.exists()
     assert not QueuedMail.objects.exists()

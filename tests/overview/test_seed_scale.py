@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from mentors.models import ChecklistEntry, ChecklistItem, Mentor, MentorStatus
 from newcomers.models import OPEN_TANDEM_STATUSES, Referral, SupportContact, Tandem, TandemStatus
 from seminars.models import Event, EventType, Invitation, InvitationStatus
+from tests.summaries import mentors_off_their_checklist, tandems_off_their_contacts
 from willkommen.core.models import User
 from willkommen.overview.management.commands.seed_scale import DOMAIN, SIZES
 
@@ -39,6 +40,11 @@ def test_seed_scale_builds_the_sizes_asked_for():
 
 
 @pytest.mark.django_db
+def test_seed_scale_keeps_the_stored_summaries_equal_to_the_facts():
+    assert mentors_off_their_checklist() == []
+    assert tandems_off_their_contacts() == []
+
+
 def test_seed_scale_has_every_status():
     assert set(Mentor.objects.values_list("status", flat=True)) == set(MentorStatus.values)
     assert set(Tandem.objects.values_list("status", flat=True)) == set(TandemStatus.values)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from mentors.services import confirmation_token, withdrawal_token
+from mentors.services import confirmation_token, unsubscribe_token, withdrawal_token
 from newcomers.services import tandem_answer_token
 from seminars.services import answer_token
 from tests.factories import (
@@ -13,7 +13,7 @@ from tests.factories import (
     an_invitation,
     proposed_tandem,
 )
-from willkommen.core.models import User
+from willkommen.core.models import Organisation, SupportArea, User
 from willkommen.core.roles import REFER
 
 LOGIN = "login"  # redirected to the login page
@@ -43,9 +43,22 @@ EXPECTED = {
     "accounts:deactivate": (LOGIN, 403, 200),
     "accounts:reactivate": (LOGIN, 403, 200),
     "accounts:second_factor_reset": (LOGIN, 403, 200),
+    "support_areas:list": (LOGIN, 403, 200),
+    "support_areas:create": (LOGIN, 403, 200),
+    "support_areas:edit": (LOGIN, 403, 200),
+    "support_areas:retire": (LOGIN, 403, 200),
+    "support_areas:restore": (LOGIN, 403, 200),
+    "organisations:list": (LOGIN, 403, 200),
+    "organisations:create": (LOGIN, 403, 200),
+    "organisations:edit": (LOGIN, 403, 200),
+    "organisations:deactivate": (LOGIN, 403, 200),
+    "organisations:reactivate": (LOGIN, 403, 200),
+    "accounts:referrals_hand_over": (LOGIN, 403, 200),
+    "newcomers:referral_hand_over": (LOGIN, 403, 200),
     "set_language": (302, 302, 302),
     "dashboard": (LOGIN, 403, 200),
     "reports": (LOGIN, 403, 200),
+    "search": (LOGIN, 403, 200),
     "privacy:index": (LOGIN, 403, 200),
     "privacy:register": (LOGIN, 403, 200),
     "privacy:access_log": (LOGIN, 403, 403),  # its own permission, given per account
@@ -61,6 +74,7 @@ EXPECTED = {
     "mentors:withdraw_consent": (200, 200, 200),
     "mail_failed": (LOGIN, 403, 200),
     "report_export": (LOGIN, 403, 200),
+    "report_workbook": (LOGIN, 403, 200),
     "mentors:interest": (200, 200, 200),
     "mentors:interest_thanks": (200, 200, 200),
     "mentors:confirm": (200, 200, 200),
@@ -73,8 +87,14 @@ EXPECTED = {
     "mentors:checklist": (LOGIN, 403, 302),
     "mentors:checklist_withdraw": (LOGIN, 403, 302),
     "mentors:note": (LOGIN, 403, 302),
+    "mentors:message": (LOGIN, 403, 200),
+    "mentors:message_segment": (LOGIN, 403, 200),
+    "mentors:bulk": (LOGIN, 403, 302),
+    "mentors:bulk_invite": (LOGIN, 403, 200),
+    "mentors:unsubscribe": (200, 200, 200),
     "newcomers:referral_list": (LOGIN, 403, 200),
     "newcomers:tandem_list": (LOGIN, 403, 200),
+    "newcomers:tandem_export": (LOGIN, 403, 200),
     "newcomers:my_referrals": (LOGIN, 200, 403),
     "newcomers:referral_create": (LOGIN, 200, 403),
     "newcomers:my_referral": (LOGIN, 200, 403),
@@ -88,16 +108,36 @@ EXPECTED = {
     "newcomers:tandem_detail": (LOGIN, 403, 200),
     "newcomers:tandem_answer": (200, 200, 200),
     "newcomers:mentor_suited_referrals": (LOGIN, 403, 200),
+    "newcomers:mentor_propose": (LOGIN, 403, 302),
+    "newcomers:referral_correct": (LOGIN, 403, 200),
+    "newcomers:referral_note": (LOGIN, 403, 302),
+    "newcomers:tandem_note": (LOGIN, 403, 302),
+    "newcomers:support_contact_edit": (LOGIN, 403, 200),
+    "newcomers:follow_up_add_referral": (LOGIN, 403, 302),
+    "newcomers:follow_up_add_tandem": (LOGIN, 403, 302),
+    "newcomers:follow_up_add_mentor": (LOGIN, 403, 302),
+    "newcomers:follow_up_list": (LOGIN, 403, 200),
+    "newcomers:follow_up_done": (LOGIN, 403, 302),
     "seminars:list": (LOGIN, 403, 200),
     "seminars:create": (LOGIN, 403, 200),
     "seminars:detail": (LOGIN, 403, 200),
+    "seminars:edit": (LOGIN, 403, 200),
     "seminars:ics": (LOGIN, 403, 200),
+    "seminars:sign_in_sheet": (LOGIN, 403, 200),
     "seminars:reflection_missing": (LOGIN, 403, 200),
     "seminars:queue_mentors": (LOGIN, 403, 200),
     "seminars:answer": (200, 200, 200),
     "seminars:calendar_feed": (LOGIN, 403, 200),
     "seminars:feed": (404, 404, 404),  # a token nobody holds
     "seminars:answer_ics": (200, 200, 200),
+    "engagement_hours": (200, 200, 200),
+    "engagement_check_in": (200, 200, 200),
+    "engagement_certificate_request": (200, 200, 200),
+    "engagement_certificate_link": (200, 200, 200),
+    "engagement_list": (LOGIN, 403, 200),
+    "engagement_certificate": (LOGIN, 403, 200),
+    "engagement_check_ins": (LOGIN, 403, 200),
+    "engagement_check_in_done": (LOGIN, 403, 302),
 }
 POST_ONLY = {
     "privacy:mentor_withdraw",
@@ -110,10 +150,19 @@ POST_ONLY = {
     "mentors:checklist",
     "mentors:checklist_withdraw",
     "mentors:note",
+    "mentors:bulk",
     "newcomers:referral_answer",
     "newcomers:referral_withdraw",
     "newcomers:referral_triage",
     "newcomers:tandem_propose",
+    "newcomers:mentor_propose",
+    "newcomers:referral_note",
+    "newcomers:tandem_note",
+    "newcomers:follow_up_add_referral",
+    "newcomers:follow_up_add_tandem",
+    "newcomers:follow_up_add_mentor",
+    "newcomers:follow_up_done",
+    "engagement_check_in_done",
 }
 
 
@@ -127,8 +176,64 @@ def a_referral(user):
     return {"pk": (ReferralFactory(advisor=user) if own else ReferralFactory()).pk}
 
 
+def a_support_area(user, *, active=True):
+    area = SupportArea.objects.get(slug="leisure")
+    SupportArea.objects.filter(pk=area.pk).update(active=active)
+    return {"pk": area.pk}
+
+
+def an_organisation(user, *, active=True):
+    name = f"Beratungsstelle {Organisation.objects.count()}"
+    return {"pk": Organisation.objects.create(slug=name.lower(), name=name, active=active).pk}
+
+
 def an_account(user, **fields):
     return {"pk": UserFactory(**fields).pk}
+
+
+def a_support_contact(user):
+    from tests.factories import active_tandem
+
+    tandem = active_tandem(started_days_ago=20, contacts_days_ago=[5])
+    return {"pk": tandem.pk, "contact_pk": tandem.contacts.get().pk}
+
+
+def a_follow_up(user):
+    from django.utils import timezone
+
+    from newcomers.models import FollowUp
+
+    follow_up = FollowUp.objects.create(
+        referral=ReferralFactory(), due_on=timezone.localdate(), text="Anrufen",
+        created_by=UserFactory(),
+    )  # fmt: skip
+    return {"pk": follow_up.pk}
+
+
+def an_engagement_link(kind):
+    """A mentor's engagement link (willkommen/overview/engagement.py) of `kind`, or for
+    "answered" the number of a check-in answered with "please call me"."""
+    from django.utils import timezone
+
+    from tests.factories import active_tandem
+    from willkommen.overview import engagement
+    from willkommen.overview.models import CheckIn, HoursReport
+
+    mentor, today = MentorFactory(), timezone.localdate()
+    if kind == "hours":
+        report = HoursReport.objects.create(mentor=mentor, month=today.replace(day=1))
+        return {"token": engagement.hours_token(report)}
+    if kind == "request":
+        return {"token": engagement.certificate_request_token(mentor)}
+    if kind == "certificate":
+        return {"token": engagement.certificate_token(mentor, today)}
+    check_in = CheckIn.objects.create(
+        tandem=active_tandem(started_days_ago=40), due_on=today, kind="regular"
+    )
+    if kind == "answered":
+        engagement.check_in_answer(check_in=check_in, rating=4, call_me=True)
+        return {"pk": check_in.pk}
+    return {"token": engagement.check_in_token(check_in)}
 
 
 # URL arguments, made fresh for each request (some need an object in the database).
@@ -149,6 +254,14 @@ SAMPLE_KWARGS = {
     "accounts:deactivate": an_account,
     "accounts:reactivate": lambda user: an_account(user, is_active=False),
     "accounts:second_factor_reset": an_account,
+    "support_areas:edit": a_support_area,
+    "support_areas:retire": a_support_area,
+    "support_areas:restore": lambda user: a_support_area(user, active=False),
+    "organisations:edit": an_organisation,
+    "organisations:deactivate": an_organisation,
+    "organisations:reactivate": lambda user: an_organisation(user, active=False),
+    "accounts:referrals_hand_over": an_account,
+    "newcomers:referral_hand_over": a_referral,
     "mentors:confirm": lambda user: {
         "token": confirmation_token(MentorFactory(email_confirmed_at=None))
     },
@@ -159,6 +272,8 @@ SAMPLE_KWARGS = {
     "mentors:checklist": a_mentor,
     "mentors:checklist_withdraw": lambda user: {**a_mentor(user), "item": "agreement"},
     "mentors:note": a_mentor,
+    "mentors:message": a_mentor,
+    "mentors:unsubscribe": lambda user: {"token": unsubscribe_token(MentorFactory())},
     "newcomers:my_referral": a_referral,
     "newcomers:referral_edit": a_referral,
     "newcomers:referral_answer": a_referral,
@@ -168,12 +283,32 @@ SAMPLE_KWARGS = {
     "newcomers:tandem_propose": a_referral,
     "newcomers:tandem_detail": lambda user: {"pk": proposed_tandem().pk},
     "newcomers:mentor_suited_referrals": a_mentor,
+    "newcomers:mentor_propose": lambda user: {
+        **a_mentor(user),
+        "referral_pk": a_referral(user)["pk"],
+    },
     "seminars:detail": lambda user: {"pk": an_invitation().event_id},
+    "seminars:edit": lambda user: {"pk": an_invitation().event_id},
     "seminars:ics": lambda user: {"pk": an_invitation().event_id},
+    "seminars:sign_in_sheet": lambda user: {"pk": an_invitation().event_id},
     "seminars:answer": lambda user: {"token": answer_token(an_invitation())},
     "seminars:answer_ics": lambda user: {"token": answer_token(an_invitation())},
     "seminars:feed": lambda user: {"token": "not-a-token"},
     "newcomers:tandem_answer": lambda user: {"token": tandem_answer_token(proposed_tandem())},
+    "newcomers:referral_correct": a_referral,
+    "newcomers:referral_note": a_referral,
+    "newcomers:tandem_note": lambda user: {"pk": proposed_tandem().pk},
+    "newcomers:support_contact_edit": a_support_contact,
+    "newcomers:follow_up_add_referral": a_referral,
+    "newcomers:follow_up_add_tandem": lambda user: {"pk": proposed_tandem().pk},
+    "newcomers:follow_up_add_mentor": a_mentor,
+    "newcomers:follow_up_done": a_follow_up,
+    "engagement_hours": lambda user: an_engagement_link("hours"),
+    "engagement_check_in": lambda user: an_engagement_link("check_in"),
+    "engagement_certificate_request": lambda user: an_engagement_link("request"),
+    "engagement_certificate_link": lambda user: an_engagement_link("certificate"),
+    "engagement_certificate": a_mentor,
+    "engagement_check_in_done": lambda user: {"pk": an_engagement_link("answered")["pk"]},
 }
 # The Django admin is for superusers (IT) only; nobody else may get past its login.
 ADMIN_SAMPLE_KWARGS = {

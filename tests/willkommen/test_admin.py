@@ -16,9 +16,11 @@ from mentors.models import Mentor
 from mentors.services import mentor_add_note, mentor_consent_withdraw, submission_reject
 from newcomers.models import Tandem
 from newcomers.services import (
+    follow_up_create,
     referral_triage,
     support_contact_record,
     tandem_answer,
+    tandem_note_add,
     tandem_plan_first_meeting,
     tandem_propose,
     tandem_start,
@@ -26,6 +28,7 @@ from newcomers.services import (
 from seminars.models import Event, Invitation
 from seminars.services import calendar_feed_renew, invitation_answer, invitations_send
 from tests.factories import MentorFactory, ReferralFactory, UserFactory, an_event
+from tests.overview.test_engagement_admin import one_of_each as one_of_each_engagement_row
 from willkommen.core.clients import rate_limit_exceeded
 from willkommen.core.roles import Role
 from willkommen.core.services import user_set_role
@@ -72,6 +75,9 @@ def a_bit_of_everything():
         tandem=tandem, by=coordinator, contacted_on=timezone.localdate(), with_whom="both",
         channel="phone", rating=4, early_check=True, notes="Passt gut.",
     )  # fmt: skip
+    tandem_note_add(tandem=tandem, text="Erster Behördentermin gut gelaufen.", by=coordinator)
+    follow_up_create(due_on=timezone.localdate(), text="Nachfragen", by=coordinator, tandem=tandem)
+    one_of_each_engagement_row()
     event = an_event()
     invitations_send(event=event, mentors=[mentor])
     invitation_answer(invitation=event.invitations.get(), accept=True)

@@ -198,7 +198,7 @@ def test_seed_demo_is_idempotent_and_logins_work(db, client):
     # the logins alone: the story itself is tested in tests/overview/test_seed_demo.py
     call_command("seed_demo", password="demo-passwort-1", mentors=0, referrals=0)
     call_command("seed_demo", password="demo-passwort-2", mentors=0, referrals=0)
-    assert User.objects.count() == 2
+    assert User.objects.count() == 3  # the coordinator and two advisors
     assert login(client, "koordination@example.org", "demo-passwort-2")["Location"] == "/start/"
     assert client.get("/start/")["Location"] == reverse("dashboard")
 

@@ -4,6 +4,7 @@ a lost second factor."""
 
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -36,6 +38,7 @@ from willkommen.core.models import User
 from willkommen.core.roles import Role, account_manager_required, can_manage_accounts
 from willkommen.core.services import (
     AccountExists,
+    organisation_default,
     recovery_codes_renew,
     second_factor_enrol,
     second_factor_reset,
@@ -94,9 +97,12 @@ def second_factor_step(request):
                 left = recovery_codes_left(request.user)
                 messages.warning(
                     request,
-                    _(
+                    ngettext(
+                        "You used a recovery code; %(left)s is left. If you have lost your "
+                        "phone, ask a coordinator to reset your two-factor authentication.",
                         "You used a recovery code; %(left)s are left. If you have lost your "
-                        "phone, ask a coordinator to reset your two-factor authentication."
+                        "phone, ask a coordinator to reset your two-factor authentication.",
+                        left,
                     )
                     % {"left": left},
                 )
@@ -173,10 +179,29 @@ def recovery_codes_new(request):
     return redirect(_with_next("recovery_codes", reverse("account")))
 
 
+class MailLanguageForm(forms.ModelForm):
+    """The language of every mail one gets, whoever's action sends it."""
+
+    class Meta:
+        model = User
+        fields = ["language"]
+        labels = {"language": gettext_lazy("Language of your emails")}
+
+
 @login_required
 def my_account(request):
     user = request.user
+    # A copy: the page's frame keeps showing the saved account while the form is wrong.
+    language_form = MailLanguageForm(
+        request.POST if request.method == "POST" else None, instance=User.objects.get(pk=user.pk)
+    )
+    if language_form.is_bound and language_form.is_valid():
+        # the change history (pghistory) records it, with who and from which page
+        language_form.save(commit=False).save(update_fields=["language"])
+        messages.success(request, _("Your emails now come in the language chosen."))
+        return redirect("account")
     context = {
+        "language_form": language_form,
         "roles": ", ".join(group.name for group in user.groups.all()) or "–",
         "second_factor": has_second_factor(user),
         "second_factor_required": second_factor_required(user),
@@ -207,7 +232,11 @@ def accounts_for_list(*, filters: dict):
         accounts = accounts.filter(groups__name=filters["role"])
     if "status" in filters:
         accounts = accounts.filter(is_active=filters["status"] == "active")
-    return accounts.prefetch_related("groups").order_by("last_name", "first_name", "email", "pk")
+    return (
+        accounts.select_related("organisation")
+        .prefetch_related("groups")
+        .order_by("last_name", "first_name", "email", "pk")
+    )
 
 
 def _describe(account: User, *, second_factor: bool) -> dict:
@@ -231,6 +260,7 @@ def _describe(account: User, *, second_factor: bool) -> dict:
     return {
         "account": account,
         "roles": ", ".join(roles) or "–",
+        "organisation": account.organisation.name if account.organisation else "–",
         "status": status,
         "second_factor": second_factor_text,
         "last_login": last_login or _("never"),
@@ -257,7 +287,7 @@ def account_list(request):
 
 @account_manager_required
 def account_invite(request):
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST or None, initial={"organisation": organisation_default()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -266,9 +296,12 @@ def account_invite(request):
                 role=Role(data["role"]),
                 first_name=data["first_name"],
                 last_name=data["last_name"],
+                organisation=data["organisation"],
             )
         except AccountExists:
             form.add_error("email", _("An account with this email address exists already."))
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -281,7 +314,9 @@ def account_invite(request):
 
 @account_manager_required
 def account_detail(request, pk):
-    account = get_object_or_404(manageable_accounts().prefetch_related("groups"), pk=pk)
+    account = get_object_or_404(
+        manageable_accounts().select_related("organisation").prefetch_related("groups"), pk=pk
+    )
     second_factor = has_second_factor(account)
     own = account.pk == request.user.pk
     actions = []
@@ -298,9 +333,15 @@ def account_detail(request, pk):
                     "btn-outline-danger",
                 )
             )
+    advisor = Role.ADVISOR.value in {group.name for group in account.groups.all()}
     context = {
         **_describe(account, second_factor=second_factor),
         "own": own,
+        # The page that hands an advisor's open referrals on to a colleague belongs to the
+        # referrals' app; the project URLconf joins it into this namespace (willkommen/urls.py).
+        "hand_on_url": reverse("accounts:referrals_hand_over", args=[account.pk])
+        if advisor
+        else None,
         "actions": [
             {"url": reverse(name, args=[account.pk]), "label": label, "style": style}
             for name, label, style in actions

@@ -10,6 +10,7 @@ from django_otp.admin import OTPAdminSite
 from willkommen.core.admin_base import HistoryAdmin, ViewOnlyAdmin
 from willkommen.core.models import (
     ConsentWithdrawal,
+    Organisation,
     QueuedMail,
     RateLimit,
     SupportArea,
@@ -38,13 +39,17 @@ admin.site.__class__ = SecondFactorAdminSite
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_active", "is_superuser"]
-    list_filter = ["groups", "is_active", "is_superuser"]
+    list_display = ["email", "first_name", "last_name", "organisation", "is_active", "is_superuser"]
+    list_filter = ["groups", "organisation", "is_active", "is_superuser"]
+    list_select_related = ["organisation"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name"]}),
-        (_("Role and rights"), {"fields": ["is_active", "groups", "is_staff", "is_superuser"]}),
+        (
+            _("Role and rights"),
+            {"fields": ["is_active", "groups", "organisation", "is_staff", "is_superuser"]},
+        ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -67,6 +72,19 @@ class SupportAreaAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # mentors, referrals and the reports name it: switch it off instead
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Referring organisations; coordinators keep them on their own page (organisation_views)."""
+
+    list_display = ["name", "slug", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["slug"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # advisors and the reports name it: deactivate it instead
 
 
 @admin.register(QueuedMail)

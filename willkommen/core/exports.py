@@ -7,6 +7,8 @@ apostrophe. Numbers are left alone; a negative number starts with "-" but is no 
 """
 
 import csv
+import re
+from dataclasses import dataclass
 
 import openpyxl
 from django.http import HttpResponse
@@ -34,21 +36,64 @@ def csv_response(filename: str, header, rows) -> HttpResponse:
     return response
 
 
+@dataclass
+class Sheet:
+    """One sheet of a workbook: `title_rows` (e.g. the title and the period), the header, then
+    the rows. `name` is the tab's name; it is shortened and made unique as Excel needs."""
+
+    name: str
+    title_rows: list
+    header: list
+    rows: list
+
+
 def xlsx_response(
     filename: str, title_rows, header, rows, *, sheet_title: str = ""
 ) -> HttpResponse:
-    """An Excel workbook with one sheet: `title_rows` (e.g. the title and the period), the
-    header, then the rows. Numbers and dates stay numbers and dates."""
+    """An Excel workbook with one sheet. Numbers and dates stay numbers and dates."""
+    return xlsx_workbook_response(filename, [Sheet(sheet_title, title_rows, header, rows)])
+
+
+def xlsx_workbook_response(filename: str, sheets: list[Sheet]) -> HttpResponse:
+    """An Excel workbook with one sheet for each of `sheets`, in their order."""
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    if sheet_title:
-        sheet.title = sheet_title[:31]  # Excel's limit
-    for row in [*title_rows, header, *rows]:
-        sheet.append([_xlsx_cell(value) for value in row])
+    workbook.remove(workbook.active)
+    names = sheet_names([sheet.name for sheet in sheets])
+    for sheet, name in zip(sheets, names, strict=True):
+        worksheet = workbook.create_sheet(title=name)
+        for row in [*sheet.title_rows, sheet.header, *sheet.rows]:
+            worksheet.append([_xlsx_cell(value) for value in row])
+    if not sheets:
+        workbook.create_sheet()  # a workbook needs one sheet
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     workbook.save(response)
     return response
+
+
+SHEET_NAME_LENGTH = 31  # Excel's limit
+SHEET_NAME_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")  # Excel refuses these in a tab's name
+
+
+def sheet_names(wanted: list[str]) -> list[str]:
+    """Names Excel accepts for tabs: at most 31 characters, none of `\\ / * ? : [ ]`, no
+    apostrophe at either end, not "History" (Excel's own), and unique however they are
+    capitalised; a name taken already gets " (2)", " (3)" … at its end."""
+    taken = {"history"}
+    names = []
+    for name in wanted:
+        name = SHEET_NAME_FORBIDDEN.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", str(name)))
+        base, number = " ".join(name.split()).strip(" '") or "Sheet", 1
+        while (candidate := _with_suffix(base, number)).casefold() in taken:
+            number += 1
+        taken.add(candidate.casefold())
+        names.append(candidate)
+    return names
+
+
+def _with_suffix(name: str, number: int) -> str:
+    suffix = f" ({number})" if number > 1 else ""
+    return name[: SHEET_NAME_LENGTH - len(suffix)].rstrip(" '") + suffix
 
 
 def _xlsx_cell(value):

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from willkommen.core.models import Organisation
 from willkommen.core.roles import Role
 from willkommen.core.two_factor import normalise_code
 
@@ -107,9 +108,57 @@ class InviteForm(forms.Form):
             "authentication. Welcome Center: refers people and sees only their own referrals."
         ),
     )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.filter(active=True),
+        required=False,
+        empty_label=_("Please choose"),
+        help_text=_("For advisors: the Welcome Center or the partner organisation they refer for."),
+    )
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") != Role.ADVISOR:
+            data["organisation"] = None
+        elif not data.get("organisation") and "organisation" not in self.errors:
+            self.add_error(
+                "organisation", _("Please choose the organisation the advisor refers for.")
+            )
+        return data
+
+
+class OrganisationForm(forms.Form):
+    """An organisation's name; the service checks that it is free."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        help_text=_("As advisors and coordinators know it, e.g. “Caritas Stuttgart”."),
+    )
+
+
+class SupportAreaForm(forms.Form):
+    """A support area's names and place in the lists; the service checks that the names are free."""
+
+    name = forms.CharField(
+        label=_("Name (German)"),
+        max_length=100,
+        help_text=_("Shown in German on every page and in the public form."),
+    )
+    name_en = forms.CharField(
+        label=_("Name (English)"),
+        max_length=100,
+        help_text=_("Shown to those who use the pages in English."),
+    )
+    position = forms.IntegerField(
+        label=_("Position"),
+        min_value=0,
+        max_value=999,
+        help_text=_("Where the area appears in lists and forms: smaller numbers come first."),
+    )
 
 
 def as_checkboxes(field: forms.Field) -> forms.MultipleChoiceField:

@@ -38,6 +38,13 @@ POLL_SECONDS = 5
 SUBJECT_LENGTH = QueuedMail._meta.get_field("subject").max_length
 
 
+def mail_language(code: str | None) -> str:
+    """One of our languages for `code` (a browser's "en-GB", say); German when we have none."""
+    languages = dict(settings.LANGUAGES)
+    short = (code or "").split("-")[0].lower()
+    return short if short in languages else settings.LANGUAGE_CODE.split("-")[0]
+
+
 def mail_queue(
     *,
     to: str,
@@ -45,21 +52,34 @@ def mail_queue(
     context: dict,
     language: str | None = None,
     attachment: tuple[str, str] | None = None,
+    unsubscribe_url: str = "",
 ) -> QueuedMail:
     """Render `template`_subject.txt and `template`.txt and queue the mail for the worker.
 
-    `attachment` is (file name, text), e.g. ("seminar.ics", calendar)."""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = mail_subject(_render_text(f"{template}_subject.txt", context))
-        body = _render_text(f"{template}.txt", context)
+    `attachment` is (file name, text), e.g. ("seminar.ics", calendar). `unsubscribe_url`, for
+    mail the recipient may stop, goes out as the List-Unsubscribe header (one click)."""
+    subject, body = mail_render(template=template, context=context, language=language)
     name, content = attachment or ("", "")
     mail = QueuedMail.objects.create(
-        to=to, subject=subject, body=body, attachment_name=name, attachment=content
+        to=to,
+        subject=subject,
+        body=body,
+        attachment_name=name,
+        attachment=content,
+        unsubscribe_url=unsubscribe_url,
     )
     if settings.MAIL_SEND_ON_COMMIT:
         # Tests read mail.outbox right after the change: deliver this mail the worker's way.
         transaction.on_commit(lambda: mails_send_due(only=[mail.pk]))
     return mail
+
+
+def mail_render(*, template: str, context: dict, language: str | None = None) -> tuple[str, str]:
+    """The subject and body `mail_queue` would send, e.g. for a preview; queues nothing."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = mail_subject(_render_text(f"{template}_subject.txt", context))
+        body = _render_text(f"{template}.txt", context)
+    return subject, body
 
 
 def mail_subject(text: str) -> str:
@@ -116,7 +136,13 @@ def mail_worker_run(*, stop: threading.Event) -> None:
 
 def _deliver(mail: QueuedMail) -> bool:
     mail.attempts += 1
-    message = EmailMessage(mail.subject, mail.body, to=[mail.to])
+    headers = {}
+    if mail.unsubscribe_url:  # RFC 2369 and RFC 8058: mail programs offer a one-click button
+        headers = {
+            "List-Unsubscribe": f"<{mail.unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    message = EmailMessage(mail.subject, mail.body, to=[mail.to], headers=headers)
     if mail.attachment_name:
         message.attach(mail.attachment_name, mail.attachment, "text/calendar")
     try:

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Session keys: when this session signed in, and when it last made a request (Unix seconds).
 SIGNED_IN_AT = "willkommen_signed_in_at"
@@ -49,11 +49,19 @@ def session_timeouts(get_response):
             if idle or now - signed_in_at > settings.SESSION_COOKIE_AGE:
                 logout(request)
                 if idle:
-                    message = _("You were logged out after %(minutes)s minutes without activity.")
-                    message %= {"minutes": settings.SESSION_IDLE_MINUTES}
+                    minutes = settings.SESSION_IDLE_MINUTES
+                    message = ngettext(
+                        "You were logged out after %(minutes)s minute without activity.",
+                        "You were logged out after %(minutes)s minutes without activity.",
+                        minutes,
+                    ) % {"minutes": minutes}
                 else:
-                    message = _("You were logged out after %(hours)s hours: please log in again.")
-                    message %= {"hours": settings.SESSION_COOKIE_AGE // 3600}
+                    hours = settings.SESSION_COOKIE_AGE // 3600
+                    message = ngettext(
+                        "You were logged out after %(hours)s hour: please log in again.",
+                        "You were logged out after %(hours)s hours: please log in again.",
+                        hours,
+                    ) % {"hours": hours}
                 messages.info(request, message)
                 return redirect_to_login(request.get_full_path())
             if seen_at is None or now - seen_at >= SEEN_PRECISION_SECONDS:

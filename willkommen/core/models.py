@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pghistory
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -28,6 +29,37 @@ class UserManager(BaseUserManager):
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 
+    def active_advisors(self):
+        """Advisors who can take on referrals now: the role, an account not deactivated."""
+        from willkommen.core.roles import Role
+
+        return self.filter(is_active=True, groups__name=Role.ADVISOR.value)
+
+
+class Organisation(models.Model):
+    """An organisation whose advisors refer newcomers: the Welcome Center Stuttgart (reference
+    data, see willkommen.core.reference_data) and its partners.
+
+    Coordinators add, rename and deactivate organisations (willkommen.core.services). A
+    deactivated organisation keeps its advisors and their referrals but is offered for no new
+    account. The slug is made once from the name and never changes.
+    """
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="organisation_name_unique_ignoring_case"),
+        ]
+
+    def __str__(self):
+        return self.name
+
 
 @pghistory.track(
     pghistory.InsertEvent(),
@@ -45,6 +77,20 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"))
+    # Advisors only: the organisation they refer for (the Welcome Center or a partner).
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+
+    # Every mail to the person is in this language, whoever's action sends it.
+    language = models.CharField(
+        _("language for e-mails"), max_length=5, choices=settings.LANGUAGES, default="de"
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -82,8 +128,24 @@ pghistory.track(
 )(User.groups.through)
 
 
+class SupportAreaQuerySet(models.QuerySet):
+    def offered(self, *, keep=None):
+        """The areas a form offers to choose from: the active ones, plus `keep` (the areas the
+        record being edited has already), so that saving a record never drops a retired area
+        from it. `keep` is a queryset of areas (run as a subquery) or None."""
+        offered = models.Q(active=True)
+        if keep is not None:
+            offered |= models.Q(pk__in=keep.values("pk"))
+        return self.filter(offered)
+
+
 class SupportArea(models.Model):
-    """What a mentor offers and a newcomer needs. A table, so coordinators can add areas."""
+    """What a mentor offers and a newcomer needs. A table, so coordinators can add areas.
+
+    Coordinators add, rename, reorder and retire areas (willkommen.core.services). A retired
+    area (`active` false) stays on the records that have it but is offered for no new choice.
+    The slug is made once from the German name and never changes.
+    """
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name (German)"), max_length=100)
@@ -91,10 +153,25 @@ class SupportArea(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
+    objects = SupportAreaQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("support area")
         verbose_name_plural = _("support areas")
         ordering = ["position", "name"]
+        # The services say which name is taken; these messages are for the admin.
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="supportarea_name_unique_ignoring_case",
+                violation_error_message=_("There is already a support area with this name."),
+            ),
+            models.UniqueConstraint(
+                Lower("name_en"),
+                name="supportarea_name_en_unique_ignoring_case",
+                violation_error_message=_("There is already a support area with this name."),
+            ),
+        ]
 
     def __str__(self):
         return self.label
@@ -142,6 +219,8 @@ class QueuedMail(models.Model):
     # one text attachment at most, e.g. an event's calendar entry (.ics)
     attachment_name = models.CharField(max_length=100, blank=True)
     attachment = models.TextField(blank=True)
+    # for mail people may stop (messages): sent as List-Unsubscribe, one click (RFC 8058)
+    unsubscribe_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -10,12 +10,14 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.formats import time_format
 from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.models import Device
@@ -25,7 +27,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from willkommen.core.clients import rate_limit_exceeded
 from willkommen.core.mail import mail_queue
-from willkommen.core.models import User
+from willkommen.core.models import Organisation, SupportArea, User
+from willkommen.core.reference_data import WELCOME_CENTER
 from willkommen.core.roles import Role
 from willkommen.core.two_factor import RECOVERY_CODE_COUNT, has_second_factor, normalise_code
 
@@ -44,17 +47,31 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     password: str | None = None,
+    organisation: Organisation | None = None,
 ) -> User:
     """Create an account with a role.
 
-    Without a password the account gets an unusable one and an e-mail (queued, sent after
+    An advisor belongs to `organisation`, by default the Welcome Center; a coordinator to
+    none. Without a password the account gets an unusable one and an e-mail (queued, sent after
     commit) with a link to set it (valid PASSWORD_RESET_TIMEOUT). Raises AccountExists for a
-    known address.
+    known address, ValidationError for an organisation that has been deactivated.
     """
     if User.objects.filter(email__iexact=email.strip()).exists():
         raise AccountExists(email)
+    if role != Role.ADVISOR:
+        organisation = None
+    elif organisation is None:
+        organisation = organisation_default()
+    elif not organisation.active:
+        raise ValidationError(
+            {"organisation": _("This organisation has been deactivated. Please choose another.")}
+        )
     user = User.objects.create_user(
-        email=email, password=password, first_name=first_name, last_name=last_name
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        organisation=organisation,
     )
     user.groups.add(Group.objects.get(name=role.value))
     if password is None:
@@ -73,6 +90,7 @@ def user_send_password_link(*, user: User) -> None:
         to=user.email,
         template="willkommen/emails/account_created",
         context={"user": user, "link": _password_link(user)},
+        language=user.language,
     )
 
 
@@ -121,7 +139,7 @@ def password_reset_request(*, email: str, client: str | None, language: str) -> 
                 to=email,
                 template="registration/password_reset",
                 context={"link": _password_link(user or User(email=email))},
-                language=language,
+                language=user.language if user else language,
             )
             if user is None:
                 transaction.set_rollback(True)
@@ -275,3 +293,245 @@ def second_factor_set_known_key(*, user: User, key: str) -> TOTPDevice:
     only, so that anyone trying the demo can compute its codes. Never for a real account."""
     TOTPDevice.objects.filter(user=user).delete()
     return TOTPDevice.objects.create(user=user, name="Demo", key=key, confirmed=True)
+
+
+# --- Support areas ---------------------------------------------------------------------------
+
+# German letters that slugify would drop to their base letter ("Ämter" → "amter").
+_GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_SLUG_LENGTH = 45  # the field holds 50: room for a "-2" … when the slug is taken
+
+
+def _tidy(text: str) -> str:
+    """A name as it is stored: without spaces around or doubled inside."""
+    return " ".join(text.split())
+
+
+def _support_area_slug(name: str) -> str:
+    """A slug not yet taken, made from the German name."""
+    base = slugify(name.lower().translate(_GERMAN_LETTERS))[:_SLUG_LENGTH].strip("-") or "bereich"
+    taken = set(SupportArea.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _support_area_names_free(*, name: str, name_en: str, area: SupportArea | None) -> None:
+    """Raise a ValidationError naming each name that another area has (ignoring case)."""
+    others = SupportArea.objects.exclude(pk=area.pk) if area else SupportArea.objects.all()
+    errors = {}
+    for field, value in (("name", name), ("name_en", name_en)):
+        holder = others.filter(**{f"{field}__iexact": value}).first()
+        if holder is None:
+            continue
+        if holder.active:
+            errors[field] = _("There is already a support area with this name.")
+        else:
+            errors[field] = _(
+                "There is already a support area with this name that is no longer offered. "
+                "Offer that one again instead."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _support_area_save(area: SupportArea, *, name: str, name_en: str) -> None:
+    """Save `area`; another coordinator taking one of its names at the same moment is told so,
+    as if they had been first."""
+    try:
+        with transaction.atomic():
+            area.save()
+    except IntegrityError:
+        _support_area_names_free(name=name, name_en=name_en, area=area if area.pk else None)
+        raise ValidationError(
+            _("Someone else changed the support areas at the same time. Please try again.")
+        ) from None
+
+
+@transaction.atomic
+def support_area_create(
+    *, name: str, name_en: str, position: int | None = None, by: User
+) -> SupportArea:
+    """Add a support area, offered from now on in every form that asks for one.
+
+    Its slug is made from the German name and never changes. Without a `position` it comes
+    last. Raises ValidationError when another area has the German or the English name already
+    (ignoring case).
+    """
+    name, name_en = _tidy(name), _tidy(name_en)
+    _support_area_names_free(name=name, name_en=name_en, area=None)
+    if position is None:
+        last = SupportArea.objects.aggregate(last=Max("position"))["last"]
+        position = 0 if last is None else last + 1
+    area = SupportArea(slug=_support_area_slug(name), name=name, name_en=name_en, position=position)
+    area.full_clean(validate_unique=False, validate_constraints=False)
+    _support_area_save(area, name=name, name_en=name_en)
+    logger.info("Support area %s added by user %s", area.slug, by.pk)
+    return area
+
+
+@transaction.atomic
+def support_area_update(
+    *, area: SupportArea, name: str, name_en: str, position: int, by: User
+) -> SupportArea:
+    """Rename `area` (German and English) or move it (`position`: smaller comes first).
+
+    Every record that has the area shows the new name. The slug stays. Raises ValidationError
+    when another area has one of the names already (ignoring case).
+    """
+    name, name_en = _tidy(name), _tidy(name_en)
+    _support_area_names_free(name=name, name_en=name_en, area=area)
+    area.name, area.name_en, area.position = name, name_en, position
+    area.full_clean(validate_unique=False, validate_constraints=False)
+    _support_area_save(area, name=name, name_en=name_en)
+    logger.info("Support area %s changed by user %s", area.slug, by.pk)
+    return area
+
+
+@transaction.atomic
+def support_area_retire(*, area: SupportArea, by: User) -> None:
+    """Offer `area` no more for new choices (the public form, referrals, mentors, tandems).
+
+    Mentors, referrals and tandems that have it keep it and show it, and keep it when they are
+    edited. Refused for the last area still offered: every form asks for at least one. Retiring
+    a retired area changes nothing.
+    """
+    # Locked, so that two coordinators retiring the last two areas at once cannot both succeed.
+    offered = list(SupportArea.objects.select_for_update().filter(active=True).values_list(
+        "pk", flat=True
+    ))  # fmt: skip
+    if area.pk not in offered:
+        area.active = False
+        return
+    if len(offered) == 1:
+        raise ValidationError(
+            _("This is the last support area still offered. Add or offer another one first.")
+        )
+    area.active = False
+    area.save(update_fields=["active"])
+    logger.info("Support area %s retired by user %s", area.slug, by.pk)
+
+
+@transaction.atomic
+def support_area_restore(*, area: SupportArea, by: User) -> None:
+    """Offer a retired `area` again for new choices. Restoring an offered area changes nothing."""
+    if area.active:
+        return
+    area.active = True
+    area.save(update_fields=["active"])
+    logger.info("Support area %s offered again by user %s", area.slug, by.pk)
+
+
+# --- Organisations -----------------------------------------------------------------------------
+
+
+def organisation_default() -> Organisation | None:
+    """The organisation of advisors for whom none is chosen: the Welcome Center, while active."""
+    return Organisation.objects.filter(slug=WELCOME_CENTER, active=True).first()
+
+
+def _organisation_slug(name: str) -> str:
+    """A slug not yet taken, made from the name."""
+    base = (
+        slugify(name.lower().translate(_GERMAN_LETTERS))[:_SLUG_LENGTH].strip("-") or "organisation"
+    )
+    taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _organisation_name_free(*, name: str, organisation: Organisation | None) -> None:
+    """Raise a ValidationError when another organisation has `name` (ignoring case)."""
+    others = Organisation.objects.all()
+    if organisation is not None and organisation.pk:
+        others = others.exclude(pk=organisation.pk)
+    holder = others.filter(name__iexact=name).first()
+    if holder is None:
+        return
+    if holder.active:
+        raise ValidationError({"name": _("There is already an organisation with this name.")})
+    raise ValidationError(
+        {
+            "name": _(
+                "There is already a deactivated organisation with this name. Reactivate that "
+                "one instead."
+            )
+        }
+    )
+
+
+def _organisation_save(organisation: Organisation) -> None:
+    """Save `organisation`; another coordinator taking its name at the same moment is told so,
+    as if they had been first."""
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        _organisation_name_free(name=organisation.name, organisation=organisation)
+        raise ValidationError(
+            _("Someone else changed the organisations at the same time. Please try again.")
+        ) from None
+
+
+@transaction.atomic
+def organisation_create(*, name: str, by: User) -> Organisation:
+    """Add an organisation whose advisors refer newcomers; offered from now on when inviting
+    an advisor. Its slug is made from the name and never changes. Raises ValidationError when
+    another organisation has the name already (ignoring case)."""
+    name = _tidy(name)
+    _organisation_name_free(name=name, organisation=None)
+    organisation = Organisation(slug=_organisation_slug(name), name=name)
+    organisation.full_clean(validate_unique=False, validate_constraints=False)
+    _organisation_save(organisation)
+    logger.info("Organisation %s added by user %s", organisation.slug, by.pk)
+    return organisation
+
+
+@transaction.atomic
+def organisation_rename(*, organisation: Organisation, name: str, by: User) -> Organisation:
+    """Rename `organisation`: its advisors' pages, the referrals and the reports show the new
+    name. The slug stays. Raises ValidationError when another organisation has the name."""
+    name = _tidy(name)
+    _organisation_name_free(name=name, organisation=organisation)
+    organisation.name = name
+    organisation.full_clean(validate_unique=False, validate_constraints=False)
+    _organisation_save(organisation)
+    logger.info("Organisation %s renamed by user %s", organisation.slug, by.pk)
+    return organisation
+
+
+@transaction.atomic
+def organisation_deactivate(*, organisation: Organisation, by: User) -> None:
+    """Offer `organisation` no more for new advisors. Its advisors keep it, and their accounts
+    and referrals stay as they are (deactivate the accounts one by one if they should end).
+    Refused for the last active organisation: inviting an advisor needs one. Deactivating a
+    deactivated organisation changes nothing."""
+    # Locked, so that two coordinators deactivating the last two at once cannot both succeed.
+    active = list(
+        Organisation.objects.select_for_update().filter(active=True).values_list("pk", flat=True)
+    )
+    if organisation.pk not in active:
+        organisation.active = False
+        return
+    if len(active) == 1:
+        raise ValidationError(
+            _("This is the last active organisation. Add or reactivate another one first.")
+        )
+    organisation.active = False
+    organisation.save(update_fields=["active"])
+    logger.info("Organisation %s deactivated by user %s", organisation.slug, by.pk)
+
+
+@transaction.atomic
+def organisation_reactivate(*, organisation: Organisation, by: User) -> None:
+    """Offer a deactivated `organisation` again for new advisors."""
+    if organisation.active:
+        return
+    organisation.active = True
+    organisation.save(update_fields=["active"])
+    logger.info("Organisation %s reactivated by user %s", organisation.slug, by.pk)

@@ -4,7 +4,14 @@ records are proof, and the access log refuses every change (a database trigger).
 from django.contrib import admin
 
 from willkommen.core.admin_base import ViewOnlyAdmin
-from willkommen.overview.models import AccessLogEntry, ErasureRecord
+from willkommen.overview.models import (
+    AccessLogEntry,
+    CertificateRequest,
+    CheckIn,
+    ErasureRecord,
+    HoursReport,
+    RenewalReminder,
+)
 
 
 @admin.register(ErasureRecord)
@@ -23,3 +30,38 @@ class AccessLogEntryAdmin(ViewOnlyAdmin):
     search_fields = ["user__email", "object_id__exact"]
     list_select_related = ["user"]
     date_hierarchy = "at"
+
+
+# --- Mentors' engagement (willkommen/overview/engagement.py): written by the links and the
+# timer only; IT may look.
+
+
+@admin.register(HoursReport)
+class HoursReportAdmin(ViewOnlyAdmin):
+    list_display = ["month", "mentor", "hours", "sent_at", "answered_at"]
+    list_select_related = ["mentor"]
+    search_fields = ["mentor__last_name", "mentor__email"]
+    date_hierarchy = "month"
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ViewOnlyAdmin):
+    list_display = ["due_on", "kind", "tandem", "rating", "call_me", "answered_at", "handled_at"]
+    list_filter = ["kind", "call_me"]
+    list_select_related = ["tandem__mentor", "tandem__referral"]
+    search_fields = ["tandem__mentor__last_name", "tandem__pk__exact"]
+    date_hierarchy = "due_on"
+
+
+@admin.register(RenewalReminder)
+class RenewalReminderAdmin(ViewOnlyAdmin):
+    list_display = ["sent_at", "mentor", "valid_until"]
+    list_select_related = ["mentor"]
+    search_fields = ["mentor__last_name", "mentor__email"]
+
+
+@admin.register(CertificateRequest)
+class CertificateRequestAdmin(ViewOnlyAdmin):
+    list_display = ["requested_at", "mentor"]
+    list_select_related = ["mentor"]
+    search_fields = ["mentor__last_name", "mentor__email"]

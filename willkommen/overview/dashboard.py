@@ -5,11 +5,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from mentors.queues import MENTOR_QUEUES
-from newcomers.queues import REFERRAL_QUEUES, TANDEM_QUEUES
+from newcomers.queues import FOLLOW_UP_QUEUES, REFERRAL_QUEUES, TANDEM_QUEUES
 from seminars.queues import SEMINAR_QUEUES
 from willkommen.core.models import QueuedMail
 from willkommen.core.queues import WorkQueue, waiting_days
 from willkommen.core.roles import coordinator_required
+from willkommen.overview.engagement import ENGAGEMENT_QUEUES
 
 UNDELIVERED_MAIL = WorkQueue(
     name="undelivered-mail",
@@ -23,9 +24,11 @@ UNDELIVERED_MAIL = WorkQueue(
 # In the order the programme's work flows: recruitment, intake, matching, seminars.
 DASHBOARD_QUEUES = [
     UNDELIVERED_MAIL,
+    *FOLLOW_UP_QUEUES,
     *MENTOR_QUEUES,
     *REFERRAL_QUEUES,
     *TANDEM_QUEUES,
+    *ENGAGEMENT_QUEUES,
     *SEMINAR_QUEUES,
 ]
 

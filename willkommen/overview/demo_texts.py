@@ -294,3 +294,31 @@ EVENTS = {
         "Generationenhaus West, Ludwigstraße 41–43",
     )],
 }  # fmt: skip
+
+# An upcoming event that had to move (seminars.services.event_update mails everyone).
+CHANGED_PLACE = "Rathaus Stuttgart, Marktplatz 1, Raum 2.114 (neuer Raum)"
+
+# What coordinators note and want to look at again (newcomers.services notes and follow-ups).
+REFERRAL_NOTE = "Beraterin erreicht: Termine lieber nachmittags, der Vater arbeitet morgens."
+TANDEM_NOTES = [
+    "Erster Termin bei der Ausländerbehörde gut gelaufen, nächster im Januar.",
+    "Patin fragt nach einem Deutschkurs für die Mutter mit Kinderbetreuung.",
+]
+FOLLOW_UPS = [
+    "Beraterin fragen: Kita-Platz gefunden?",
+    "Führungszeugnis läuft ab: an die Verlängerung erinnern",
+    "Pate nach dem ersten Behördentermin fragen",
+    "Rückruf der Familie wegen Wohnungssuche",
+]
+
+# Mentors' notes to their monthly hours, and a check-in answer that asks for a call.
+HOURS_NOTES = [
+    "Zwei Termine bei der Ausländerbehörde, einmal Deutsch geübt.",
+    "Wohnungsbesichtigung begleitet und Formulare fürs Jobcenter ausgefüllt.",
+    "Mit der Familie in der Stadtbibliothek, Anmeldung für die Kinder.",
+    "",
+    "Telefonate mit der Schule, Elternabend übersetzt.",
+]
+CHECK_IN_CALL = (
+    "Die Familie ist umgezogen, ich weiß nicht, wie es jetzt weitergeht. Bitte rufen Sie mich an."
+)

@@ -12,8 +12,11 @@ COORDINATOR_NAVIGATION = [
     (_("Referrals"), "newcomers:referral_list", {"newcomers:referral_list"}),
     (_("Tandems"), "newcomers:tandem_list", {"newcomers:tandem_list"}),
     (_("Seminars"), "seminars:list", {"seminars"}),
+    (_("Engagement"), "engagement_list", {"engagement_list", "engagement_certificate"}),
     (_("Reports"), "reports", {"reports"}),
     (_("Data protection"), "privacy:index", {"privacy"}),
+    (_("Support areas"), "support_areas:list", {"support_areas"}),
+    (_("Organisations"), "organisations:list", {"organisations"}),
     (_("Accounts"), "accounts:list", {"accounts"}),
 ]
 ADVISOR_NAVIGATION = [

@@ -7,7 +7,7 @@ same number of queries whatever the amount of data.
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
@@ -28,6 +28,7 @@ from newcomers.models import (
 from seminars.models import EventType, Invitation, InvitationStatus
 from willkommen.core.models import SupportArea
 from willkommen.core.vocabularies import District, Language
+from willkommen.overview.hours import hours_figures
 
 SMALL_COUNT = 5  # below this, a published count could point to a person
 
@@ -38,6 +39,11 @@ class Table:
     title: str
     rows: list  # [(label, value), ...]; a value may be a number, or a pair for "asked/offered"
     columns: tuple = (_("Figure"), _("Number"))
+    sheet: str = ""  # the tab's name in the workbook when the title is too long (31 characters)
+
+    @property
+    def sheet_name(self) -> str:
+        return str(self.sheet or self.title)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,19 @@ class Period:
             datetime.combine(self.end, time.max, zone),
         )
 
+    @property
+    def slug(self) -> str:
+        """The period in a file name: "2026", "2026-q2", or "2026-02-03-bis-2026-02-10"."""
+        start, end = self.start, self.end
+        if (start.month, start.day) == (1, 1) and end == date(start.year, 12, 31):
+            return str(start.year)
+        if start.day == 1 and start.month in (1, 4, 7, 10):
+            month = start.month + 3
+            next_quarter = date(start.year + (month > 12), (month - 1) % 12 + 1, 1)
+            if end == next_quarter - timedelta(days=1):
+                return f"{start.year}-q{start.month // 3 + 1}"
+        return f"{start:%Y-%m-%d}-bis-{end:%Y-%m-%d}"
+
 
 def published(value):
     """A count as it may leave the department: small numbers are shown as "<5"."""
@@ -61,20 +80,52 @@ def published(value):
     return value
 
 
+def export_rows(table: Table, *, publish: bool) -> tuple[list, list]:
+    """A table's header and rows as they go into a file: one cell per figure, small counts
+    hidden when the file is for publication."""
+    header = [str(column) for column in table.columns]
+    rows = []
+    for label, value in table.rows:
+        figures = value if isinstance(value, tuple) else (value,)
+        rows.append([str(label), *(published(f) if publish else f for f in figures)])
+    return header, rows
+
+
+def export_file_name(period: Period, extension: str, *, publish: bool, table: str = "") -> str:
+    """What a download is, in its name: the programme, the period, the table (none for the
+    whole report) and whether it is for internal use or for publication, e.g.
+    `willkommenspaten-bericht-2026-intern.xlsx`."""
+    audience = "veroeffentlichung" if publish else "intern"
+    parts = ["willkommenspaten-bericht", period.slug, table, audience]
+    return "-".join(part for part in parts if part) + f".{extension}"
+
+
+def export_note(*, publish: bool) -> str:
+    """The line at the top of each sheet that says who the numbers are for."""
+    if publish:
+        return _("For publication: counts from 1 to %(limit)s are shown as “<%(small)s”.") % {
+            "limit": SMALL_COUNT - 1, "small": SMALL_COUNT,
+        }  # fmt: skip
+    return str(_("For internal use: exact counts, not for publication."))
+
+
 def report(period: Period) -> list[Table]:
     return [
         _mentor_figures(period),
         _referral_figures(period),
+        _referrals_by_organisation(period),
         _declined_by_reason(period),
         _tandem_figures(period),
         _ended_by_reason(period),
         _tandems_per_year(),
         _asked_and_offered("languages", _("Languages: asked for by newcomers / offered by mentors"),
-                           *_languages(period)),
+                           _("Languages"), *_languages(period)),
         _asked_and_offered("districts", _("Districts: newcomers referred / mentors available"),
-                           *_districts(period)),
-        _asked_and_offered("support", _("Support areas: needed / offered"), *_support(period)),
+                           _("City districts"), *_districts(period)),
+        _asked_and_offered("support", _("Support areas: needed / offered"), _("Support areas"),
+                           *_support(period)),
         _seminar_figures(period),
+        _hours(period),
     ]  # fmt: skip
 
 
@@ -143,6 +194,21 @@ def _referral_figures(period):
     ])  # fmt: skip
 
 
+def _referrals_by_organisation(period):
+    """Referrals received in the period, by the organisation of the advisor who has them now
+    (after a handover, the new advisor's); most first. One query."""
+    counts = (
+        Referral.objects.filter(**_in("created_at", period))
+        .order_by()
+        .values_list("advisor__organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "advisor__organisation__name")
+    )
+    rows = [(name or _("no organisation"), n) for name, n in counts]
+    return Table("organisations", _("Referrals received, by organisation"), rows,
+                 (_("Organisation"), _("Referrals")), _("Referrals by organisation"))  # fmt: skip
+
+
 def _median(values):
     return round(statistics.median(values)) if values else "–"
 
@@ -160,9 +226,10 @@ def _counts_by(queryset, field):
     return dict(queryset.order_by().values_list(field).annotate(n=Count("pk")))
 
 
-def _by_reason(key, title, queryset, field, choices):
+def _by_reason(key, title, queryset, field, choices, sheet):
     counts = _counts_by(queryset, field)
-    return Table(key, title, [(label, counts.get(value, 0)) for value, label in choices])
+    return Table(key, title, [(label, counts.get(value, 0)) for value, label in choices],
+                 sheet=sheet)  # fmt: skip
 
 
 def _declined_by_reason(period):
@@ -171,8 +238,8 @@ def _declined_by_reason(period):
         to_status=ReferralStatus.DECLINED, **_in("created_at", period)
     ).values("referral")
     declined = Referral.objects.filter(status=ReferralStatus.DECLINED, pk__in=declined_in_period)
-    return _by_reason("declined", _("Referrals declined, by reason"), declined,
-                      "decline_reason", DeclineReason.choices)  # fmt: skip
+    return _by_reason("declined", _("Referrals declined, by reason"), declined, "decline_reason",
+                      DeclineReason.choices, _("Declined, by reason"))  # fmt: skip
 
 
 def _tandem_figures(period):
@@ -202,7 +269,7 @@ def _tandem_figures(period):
 def _ended_by_reason(period):
     ended = Tandem.objects.filter(status=TandemStatus.ENDED, **_dates_in("ended_on", period))
     return _by_reason("ended", _("Tandems ended, by reason"), ended.exclude(started_on=None),
-                      "end_reason", EndReason.choices)  # fmt: skip
+                      "end_reason", EndReason.choices, _("Ended, by reason"))  # fmt: skip
 
 
 def _tandems_per_year():
@@ -214,14 +281,15 @@ def _tandems_per_year():
         .order_by("year")
     )
     return Table("per-year", _("Tandems formed per year (all years)"),
-                 [(str(year), n) for year, n in years], (_("Year"), _("Tandems")))  # fmt: skip
+                 [(str(year), n) for year, n in years], (_("Year"), _("Tandems")),
+                 _("Tandems per year"))  # fmt: skip
 
 
-def _asked_and_offered(key, title, labels, asked, offered):
+def _asked_and_offered(key, title, sheet, labels, asked, offered):
     rows = [(label, (asked.get(value, 0), offered.get(value, 0))) for value, label in labels
             if asked.get(value) or offered.get(value)]  # fmt: skip
     rows.sort(key=lambda row: row[1][1] - row[1][0])  # where mentors are missing most, first
-    return Table(key, title, rows, (_("Name"), _("asked"), _("offered")))
+    return Table(key, title, rows, (_("Name"), _("asked"), _("offered")), sheet)
 
 
 def _available_mentors():
@@ -276,4 +344,11 @@ def _seminar_figures(period):
         )
         rows.append((f"{label}: " + str(_("registered")), counts["registered"]))
         rows.append((f"{label}: " + str(_("attended")), counts["attended"]))
-    return Table("seminars", _("Seminars and reflection meetings: participation"), rows)
+    return Table("seminars", _("Seminars and reflection meetings: participation"), rows,
+                 sheet=_("Seminars and reflection meetings"))  # fmt: skip
+
+
+def _hours(period):
+    """Hours of volunteering (willkommen/overview/hours.py): reported by mentors, and seminars
+    attended; whole hours."""
+    return Table("hours", _("Hours of volunteering"), hours_figures(period))

@@ -4,11 +4,12 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from willkommen.core.exports import csv_response, xlsx_response
+from willkommen.core.exports import Sheet, csv_response, xlsx_workbook_response
 from willkommen.core.roles import coordinator_required
 from willkommen.overview.forms import PeriodForm
 from willkommen.overview.navigation import home_url_for
-from willkommen.overview.reports import published, report
+from willkommen.overview.reports import export_file_name, export_note, export_rows, report
+from willkommen.overview.search import MIN_LENGTH, SearchForm, search_everything
 
 
 def home(request):
@@ -80,6 +81,20 @@ def report_page(request):
     )
 
 
+PUBLICATION = "veroeffentlichung"  # `?veroeffentlichung=1`: a file for publication
+
+
+def _sheet(table, period, *, publish):
+    """A table as a sheet: its title, the period and whom the numbers are for, then the rows."""
+    header, rows = export_rows(table, publish=publish)
+    title_rows = [
+        [str(table.title)],
+        [f"{period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}"],
+        [export_note(publish=publish)],
+    ]
+    return Sheet(table.sheet_name, title_rows, header, rows)
+
+
 @coordinator_required
 def report_export(request, key, fmt):
     """One table as CSV or Excel; `?veroeffentlichung=1` hides counts below five."""
@@ -87,14 +102,38 @@ def report_export(request, key, fmt):
     table = next((t for t in report(period) if t.key == key), None)
     if table is None or fmt not in ("csv", "xlsx"):
         raise Http404
-    publish = request.GET.get("veroeffentlichung") == "1"
-    header = [str(column) for column in table.columns]
-    rows = []
-    for label, value in table.rows:
-        values = list(value) if isinstance(value, tuple) else [value]
-        rows.append([str(label)] + [published(v) if publish else v for v in values])
-    name = f"bericht-{key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    publish = request.GET.get(PUBLICATION) == "1"
+    name = export_file_name(period, fmt, publish=publish, table=key)
     if fmt == "csv":
-        return csv_response(f"{name}.csv", header, rows)
-    title_rows = [[str(table.title)], [f"{period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}"]]
-    return xlsx_response(f"{name}.xlsx", title_rows, header, rows, sheet_title=key)
+        return csv_response(name, *export_rows(table, publish=publish))
+    return xlsx_workbook_response(name, [_sheet(table, period, publish=publish)])
+
+
+@coordinator_required
+def report_workbook(request):
+    """The whole report as one Excel workbook, each table on its own sheet;
+    `?veroeffentlichung=1` hides counts below five."""
+    period = PeriodForm(request.GET or None).period()
+    publish = request.GET.get(PUBLICATION) == "1"
+    sheets = [_sheet(table, period, publish=publish) for table in report(period)]
+    return xlsx_workbook_response(export_file_name(period, "xlsx", publish=publish), sheets)
+
+
+@coordinator_required
+def search(request):
+    """Find anything: mentors, referrals, tandems and events for one query, grouped by kind."""
+    form = SearchForm(request.GET)
+    query = form.query()
+    groups = search_everything(query) if len(query) >= MIN_LENGTH else []
+    return render(
+        request,
+        "overview/search.html",
+        {
+            "form": form,
+            "query": query,
+            "too_short": 0 < len(query) < MIN_LENGTH,
+            "min_length": MIN_LENGTH,
+            "groups": groups,
+            "total": sum(group.count for group in groups),
+        },
+    )

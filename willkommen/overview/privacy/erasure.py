@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from mentors.models import Mentor
 from mentors.services import mentor_anonymise
-from newcomers.models import OPEN_TANDEM_STATUSES, Referral, Tandem
-from newcomers.services import referral_anonymise, tandem_anonymise
+from newcomers.models import OPEN_TANDEM_STATUSES, FollowUp, Referral, Tandem
+from newcomers.services import mentor_follow_ups_anonymise, referral_anonymise, tandem_anonymise
+from willkommen.overview.engagement import engagement_anonymise
 from willkommen.overview.models import ErasureReason, ErasureRecord, RecordKind
 from willkommen.overview.privacy.registry import (
     Subject,
@@ -74,9 +75,15 @@ def person_anonymise(*, kind: str, person, reason: str, by=None) -> ErasureRecor
     with pghistory.context(privacy="anonymised", reason=reason):
         if kind == RecordKind.MENTOR:
             mentor_anonymise(mentor=person, values=values, by=by)
+            # Follow-ups about the mentor live in newcomers, which the mentors app cannot see.
+            mentor_follow_ups_anonymise(
+                mentor_id=person.pk, values=anonymised_values(entry_for(FollowUp))
+            )
+            engagement_anonymise(mentor_id=person.pk)
             tandem_ids = []
         else:
             tandem_ids = referral_anonymise(referral=person, values=values, by=by)
+            engagement_anonymise(tandem_ids=tandem_ids)
     _admin_log_anonymise(PERSON_MODELS[kind], [person.pk])
     _admin_log_anonymise(Tandem, tandem_ids)
     already = set(
@@ -97,6 +104,7 @@ def tandem_retention_anonymise(*, tandem: Tandem) -> ErasureRecord:
     """Empty the free texts of a tandem that ended long enough ago (the retention run)."""
     with pghistory.context(privacy="anonymised", reason=ErasureReason.RETENTION):
         tandem_anonymise(tandem=tandem, values=anonymisation(Subject.NEWCOMER))
+        engagement_anonymise(tandem_ids=[tandem.pk])
     _admin_log_anonymise(Tandem, [tandem.pk])
     return ErasureRecord.objects.create(
         kind=RecordKind.TANDEM, object_id=tandem.pk, reason=ErasureReason.RETENTION

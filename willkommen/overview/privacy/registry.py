@@ -118,6 +118,7 @@ FOR_REPORTS = _("counted in the reports")
 PROOF_OF_CONSENT = _("proof of the consent")
 STAFF_LINK = kept(Category.STAFF, _("who did it (a staff account)"))
 TECHNICAL_TIME = _("technical: when the entry was last saved")
+SUMMARY = _("technical: a summary of other entries listed here, kept equal to them for fast lists")
 
 CONSENT_AND_TASK = _(
     "consent (Art. 6(1)(a) GDPR) and the city's task of integration "
@@ -177,7 +178,7 @@ REGISTRY: list[Entry] = [
         (Subject.MENTOR,),
         purpose=_(
             "Recruiting, preparing and accompanying volunteer mentors; finding a suitable "
-            "tandem; inviting them to seminars"
+            "tandem; inviting them to seminars; messages from the coordinators"
         ),
         legal_basis=CONSENT_AND_TASK,
         recipients=_(
@@ -212,6 +213,10 @@ REGISTRY: list[Entry] = [
             "preferences_note": emptied(Category.FREE_TEXT),
             "motivation": emptied(Category.FREE_TEXT),
             "heard_about": kept(Category.PROFILE, _("how people find the programme")),
+            "language": kept(Category.PROFILE, _("the language of the mails they get")),
+            "unsubscribed_at": kept(
+                Category.CONSENT, _("proof that they asked for no more messages")
+            ),
             "consent_at": kept(Category.CONSENT, PROOF_OF_CONSENT),
             "consent_version": kept(Category.CONSENT, PROOF_OF_CONSENT),
             "email_confirmed_at": kept(Category.PROGRAMME, FOR_REPORTS),
@@ -225,7 +230,12 @@ REGISTRY: list[Entry] = [
             "left_reason": kept(Category.PROGRAMME, FOR_REPORTS),
             "created_at": kept(Category.PROGRAMME, FOR_REPORTS),
         },
-        not_personal={"updated_at": TECHNICAL_TIME},
+        not_personal={
+            "updated_at": TECHNICAL_TIME,
+            **dict.fromkeys(
+                ["steps_done", "conversation_held", "certificate_valid_until"], SUMMARY
+            ),
+        },
         paths={Subject.MENTOR: "pk"},
         anonymised_with=Subject.MENTOR,
     ),
@@ -268,7 +278,10 @@ REGISTRY: list[Entry] = [
         "mentors.MentorActivity",
         (Subject.MENTOR,),
         title=_("mentors' timelines"),
-        purpose=_("The mentor's timeline: status changes, notes and contacts of the coordinators"),
+        purpose=_(
+            "The mentor's timeline: status changes, notes, contacts and messages of the "
+            "coordinators"
+        ),
         legal_basis=CONSENT_AND_TASK,
         recipients=COORDINATORS,
         retention=_("as the mentor's record; the notes are emptied with it"),
@@ -395,7 +408,10 @@ REGISTRY: list[Entry] = [
             "closing_conversation": kept(Category.PROGRAMME),
             "end_note": emptied(Category.FREE_TEXT),
         },
-        not_personal={"updated_at": TECHNICAL_TIME},
+        not_personal={
+            "updated_at": TECHNICAL_TIME,
+            **dict.fromkeys(["contact_count", "last_contact_on", "next_contact_due"], SUMMARY),
+        },
         paths={Subject.NEWCOMER: "referral", Subject.MENTOR: "mentor"},
         anonymised_with=Subject.NEWCOMER,
     ),
@@ -419,6 +435,52 @@ REGISTRY: list[Entry] = [
             "created_at": kept(Category.PROGRAMME),
         },
         paths={Subject.NEWCOMER: "tandem__referral", Subject.MENTOR: "tandem__mentor"},
+        anonymised_with=Subject.NEWCOMER,
+    ),
+    Entry(
+        "newcomers.TandemNote",
+        (Subject.NEWCOMER, Subject.MENTOR),
+        purpose=_("The coordinators' notes on a tandem"),
+        legal_basis=CONSENT_AND_TASK,
+        recipients=COORDINATORS,
+        retention=_("as the tandem; the texts are emptied with it"),
+        fields={
+            "text": emptied(Category.FREE_TEXT),
+            "created_by": STAFF_LINK,
+            "created_at": kept(Category.PROGRAMME),
+        },
+        paths={Subject.NEWCOMER: "tandem__referral", Subject.MENTOR: "tandem__mentor"},
+        anonymised_with=Subject.NEWCOMER,
+    ),
+    Entry(
+        "newcomers.FollowUp",
+        (Subject.NEWCOMER, Subject.MENTOR),
+        purpose=_(
+            "The coordinators' follow-ups (Wiedervorlagen): when to look at a mentor, a "
+            "referral or a tandem again, and why"
+        ),
+        legal_basis=CONSENT_AND_TASK,
+        recipients=COORDINATORS,
+        retention=_(
+            "as the record it is about; the texts are emptied with the referral, the tandem or "
+            "the mentor's record"
+        ),
+        fields={
+            "due_on": kept(Category.PROGRAMME),
+            "text": emptied(Category.FREE_TEXT),
+            "created_by": STAFF_LINK,
+            "created_at": kept(Category.PROGRAMME),
+            "done_at": kept(Category.PROGRAMME),
+            "done_by": STAFF_LINK,
+        },
+        paths={
+            Subject.NEWCOMER: lambda referral: (
+                models.Q(referral=referral.pk) | models.Q(tandem__referral=referral.pk)
+            ),
+            Subject.MENTOR: lambda mentor: (
+                models.Q(mentor=mentor.pk) | models.Q(tandem__mentor=mentor.pk)
+            ),
+        },
         anonymised_with=Subject.NEWCOMER,
     ),
     # --- seminars -----------------------------------------------------------------------------
@@ -498,6 +560,8 @@ REGISTRY: list[Entry] = [
             "password": kept(Category.TECHNICAL, _("a salted hash only")),
             "last_login": kept(Category.TECHNICAL),
             "date_joined": kept(Category.STAFF),
+            "organisation": kept(Category.STAFF, _("advisors: the organisation they refer for")),
+            "language": kept(Category.STAFF, _("the language of the mails they get")),
         },
     ),
     Entry(
@@ -574,6 +638,7 @@ REGISTRY: list[Entry] = [
             "body": deleted(Category.MAIL),
             "attachment_name": deleted(Category.MAIL),
             "attachment": deleted(Category.MAIL),
+            "unsubscribe_url": deleted(Category.MAIL),
             "created_at": deleted(Category.MAIL),
             "sent_at": deleted(Category.MAIL),
             "last_error": deleted(Category.MAIL, _("the mail server's answer")),
@@ -628,6 +693,19 @@ REGISTRY: list[Entry] = [
             "name_en": _("a vocabulary"),
         },
     ),
+    Entry(
+        "willkommen.Organisation",
+        (),
+        purpose=_("The organisations whose advisors refer newcomers"),
+        legal_basis=_("none needed: no personal data"),
+        recipients=_("the programme's coordinators"),
+        retention=_("no personal data"),
+        fields={},
+        not_personal={
+            "slug": _("the name of an organisation"),
+            "name": _("the name of an organisation"),
+        },
+    ),
     # --- data protection itself ---------------------------------------------------------------
     Entry(
         "overview.ErasureRecord",
@@ -658,6 +736,78 @@ REGISTRY: list[Entry] = [
             "path": deleted(Category.STAFF, _("the page's address: a record's number")),
         },
         not_personal={"action": _("a category"), "kind": _("the kind of record")},
+    ),
+    # --- mentors' engagement (willkommen/overview/engagement.py) -------------------------------
+    Entry(
+        "overview.HoursReport",
+        (Subject.MENTOR,),
+        title=_("mentors' hours"),
+        purpose=_(
+            "The hours mentors report month by month, for their certificate of volunteering, "
+            "for recognition (Ehrenamtskarte) and for the programme's figures"
+        ),
+        legal_basis=CONSENT_AND_TASK,
+        recipients=COORDINATORS,
+        retention=_("as the mentor's record; the notes are emptied with it"),
+        fields={
+            "month": kept(Category.PROGRAMME, FOR_REPORTS),
+            "hours": kept(Category.PROGRAMME, FOR_REPORTS),
+            "areas": kept(Category.PROFILE, FOR_REPORTS),
+            "note": emptied(Category.FREE_TEXT),
+            "sent_at": kept(Category.PROGRAMME),
+            "answered_at": kept(Category.PROGRAMME),
+        },
+        paths={Subject.MENTOR: "mentor"},
+    ),
+    Entry(
+        "overview.CheckIn",
+        (Subject.MENTOR, Subject.NEWCOMER),
+        title=_("check-ins on tandems"),
+        purpose=_(
+            "Asking mentors by e-mail link how their tandem is going, so that the coordination "
+            "knows whom to call"
+        ),
+        legal_basis=CONSENT_AND_TASK,
+        recipients=COORDINATORS,
+        retention=_("as the tandem; the notes are emptied with it"),
+        fields={
+            "due_on": kept(Category.PROGRAMME),
+            "kind": kept(Category.PROGRAMME),
+            "sent_at": kept(Category.PROGRAMME),
+            "answered_at": kept(Category.PROGRAMME),
+            "rating": kept(Category.PROGRAMME),
+            "note": emptied(Category.FREE_TEXT),
+            "call_me": kept(Category.PROGRAMME),
+            "contact": kept(Category.PROGRAMME, _("the support contact recorded from the answer")),
+            "handled_at": kept(Category.PROGRAMME),
+            "handled_by": STAFF_LINK,
+        },
+        paths={Subject.NEWCOMER: "tandem__referral", Subject.MENTOR: "tandem__mentor"},
+    ),
+    Entry(
+        "overview.RenewalReminder",
+        (Subject.MENTOR,),
+        title=_("reminders to renew the police certificate"),
+        purpose=_("Reminding mentors once per certificate to renew their police certificate"),
+        legal_basis=CONSENT_AND_TASK,
+        recipients=COORDINATORS,
+        retention=_("as the mentor's record"),
+        fields={
+            "valid_until": kept(Category.PROGRAMME),
+            "sent_at": kept(Category.PROGRAMME),
+        },
+        paths={Subject.MENTOR: "mentor"},
+    ),
+    Entry(
+        "overview.CertificateRequest",
+        (Subject.MENTOR,),
+        title=_("requests for a certificate of volunteering"),
+        purpose=_("A mentor asked by link for a certificate of volunteering"),
+        legal_basis=CONSENT_AND_TASK,
+        recipients=COORDINATORS,
+        retention=_("as the mentor's record"),
+        fields={"requested_at": kept(Category.PROGRAMME)},
+        paths={Subject.MENTOR: "mentor"},
     ),
     # --- libraries ----------------------------------------------------------------------------
     Entry(

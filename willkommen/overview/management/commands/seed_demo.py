@@ -20,6 +20,7 @@ from bisect import bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import pghistory
 import pgtrigger
@@ -42,26 +43,36 @@ from mentors.services import (
     mentor_confirm_email,
     mentor_free_place,
     mentor_transition,
+    mentor_unsubscribe,
+    mentors_message,
 )
 from newcomers.models import (
     OPEN_TANDEM_STATUSES,
+    FollowUp,
     Referral,
     ReferralEvent,
     SupportContact,
+    SupportContactEvent,
     Tandem,
     TandemEvent,
     TandemStatus,
 )
 from newcomers.services import (
+    follow_up_create,
     referral_answer,
+    referral_correct,
+    referral_note_add,
     referral_submit,
     referral_triage,
     referral_withdraw,
+    referrals_hand_over,
     support_contact_record,
     tandem_answer,
     tandem_end,
+    tandem_note_add,
     tandem_plan_first_meeting,
     tandem_propose,
+    tandem_schedule_store,
     tandem_start,
 )
 from seminars.models import Event, EventEvent, EventType, InvitationStatus
@@ -69,14 +80,27 @@ from seminars.services import (
     attendance_record,
     event_cancel,
     event_create,
+    event_update,
     invitation_answer,
     invitations_send,
 )
-from willkommen.core.models import QueuedMail, SupportArea, User
+from willkommen.core.models import Organisation, QueuedMail, SupportArea, User
 from willkommen.core.roles import Role
-from willkommen.core.services import second_factor_set_known_key, user_create, user_set_role
+from willkommen.core.services import (
+    organisation_create,
+    second_factor_set_known_key,
+    user_create,
+    user_set_role,
+)
 from willkommen.core.vocabularies import District
 from willkommen.overview import demo_texts as texts
+from willkommen.overview.engagement import (
+    certificate_request,
+    check_in_answer,
+    engagement_mail_send,
+    hours_answer,
+)
+from willkommen.overview.models import CheckIn, HoursReport
 
 DEFAULT_PASSWORD = "willkommen-demo"  # noqa: S105 - printed on purpose, demo data only
 # The demo coordinator's authenticator key (hex; RFC 6238's test key), printed and in the README
@@ -84,8 +108,11 @@ DEFAULT_PASSWORD = "willkommen-demo"  # noqa: S105 - printed on purpose, demo da
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 DEMO_LOGINS = [
     ("koordination@example.org", Role.COORDINATOR, "Katrin", "Koch"),
-    ("beratung@example.org", Role.ADVISOR, "Bora", "Demir"),
+    ("beratung@example.org", Role.ADVISOR, "Bora", "Demir"),  # of the Welcome Center
+    ("caritas@example.org", Role.ADVISOR, "Mira", "Kovač"),  # of the partner below
 ]
+# A referring organisation besides the Welcome Center, with an advisor of its own.
+PARTNER = "Caritas Stuttgart – Migrationsberatung"
 # Demo mentors' addresses; with the demo logins, the only addresses the demo queues mail for.
 DEMO_DOMAIN = "demo.example.org"
 COMMAND = "seed_demo"  # the history's name for what this command did
@@ -102,7 +129,9 @@ class MentorPlan:
     # signed (and agreement and pledge), trained (and the introductory seminar)
     reach: str = "trained"
     families: bool = False  # wishes to accompany families: needs a police certificate
-    certificate: str = "valid"  # valid, expiring (in three weeks), expired, missing
+    # valid, expiring (in three weeks), expired, missing, or lapsed: valid when their tandem
+    # with a family started, expired twelve days ago
+    certificate: str = "valid"
     seminar: str = "attend"  # at the first seminar they are invited to: attend, no-show, decline
     upcoming: str = "accept"  # their answer to the next seminar: accept, none, decline
     pause: int | None = None
@@ -130,6 +159,7 @@ class ReferralPlan:
     steps: tuple = ()
     urgent: bool = False
     name: tuple[str, str] | None = None  # fixed, for the possible duplicates
+    partner: bool = False  # referred by the partner organisation's advisor
 
 
 @dataclass(frozen=True)
@@ -181,7 +211,7 @@ TANDEM_MENTORS = [
     MentorPlan("m07", leave=140, reason="no-time"), MentorPlan("m08"), MentorPlan("m09"),
     MentorPlan("m10"), MentorPlan("m11"), MentorPlan("m12"), MentorPlan("m13"),
     MentorPlan("m14", origin="Syrien"), MentorPlan("m15", certificate="expiring"),
-    MentorPlan("m17"), MentorPlan("m18", origin="Afghanistan"),
+    MentorPlan("m17", certificate="lapsed"), MentorPlan("m18", origin="Afghanistan"),
     MentorPlan("m19", origin="Ukraine"), MentorPlan("m20"),
     MentorPlan("m21"), MentorPlan("m22"), MentorPlan("m23"), MentorPlan("m24"), MentorPlan("m25"),
     MentorPlan("m26"),
@@ -204,17 +234,23 @@ REFERRALS = [
     ReferralPlan("w4", created=25, origin="Syrien", steps=(("wait", 22),)),
     ReferralPlan("w5", created=18, origin="Nigeria", children=False, steps=(("wait", 16),)),
     ReferralPlan("w6", created=8, origin="Rumänien", steps=(("wait", 5),)),
-    ReferralPlan("w7", created=50, children=False, name=("Yusuf", "Darwish"),
-                 steps=(("wait", 47),)),
+    ReferralPlan(
+        "w7", created=50, children=False, name=("Yusuf", "Darwish"), steps=(("wait", 47),)
+    ),
     ReferralPlan("d1", created=210, origin="Türkei", steps=(("decline", 205, "outside"),)),
     ReferralPlan("d2", created=125, origin="Iran", steps=(("decline", 121, "other-service"),)),
     ReferralPlan("d3", created=405, steps=(("decline", 400, "no-consent"),)),
-    ReferralPlan("d4", created=64, origin="Eritrea",
-                 steps=(("ask", 61, 2), ("decline", 40, "not-reachable"))),
+    ReferralPlan(
+        "d4", created=64, origin="Eritrea", steps=(("ask", 61, 2), ("decline", 40, "not-reachable"))
+    ),
     ReferralPlan("d5", created=24, origin="Rumänien", steps=(("decline", 20, "other"),)),
     ReferralPlan("x1", created=150, origin="Ukraine", steps=(("withdraw", 140),)),
     ReferralPlan("x2", created=47, origin="Afghanistan", steps=(("wait", 44), ("withdraw", 35))),
-]  # fmt: skip
+    ReferralPlan("k1", created=9, origin="Syrien", partner=True),
+    ReferralPlan("k2", created=33, origin="Afghanistan", partner=True, steps=(("wait", 30),)),
+]
+# Bora Demir's referral that a coordinator handed on to the partner's advisor.
+HANDED_OVER = "rc3"  # fmt: skip
 # Referrals with tandems; they waited a few weeks before their first proposal.
 TANDEM_REFERRALS = [
     ReferralPlan("e1"), ReferralPlan("e2", origin="Ukraine", children=False),
@@ -321,9 +357,9 @@ class Command(BaseCommand):
         started = timezone.now()
         with transaction.atomic():
             with pghistory.context(command=COMMAND):
-                coordinator, advisor = self.create_logins(password)
-            demo_reset(advisor)
-            story = Story(coordinator=coordinator, advisor=advisor)
+                coordinator, advisor, partner = self.create_logins(password)
+            demo_reset([advisor, partner])
+            story = Story(coordinator=coordinator, advisor=advisor, partner=partner)
             story.tell(mentors=mentors, referrals=referrals)
             story.clock.finish()
             story.keep_demo_people_unmailed(since=started)
@@ -332,6 +368,12 @@ class Command(BaseCommand):
     def create_logins(self, password):
         for email, role, first_name, last_name in DEMO_LOGINS:
             user = User.objects.filter(email=email).first()
+            partner = None
+            if email == DEMO_LOGINS[2][0]:  # the coordinator, first in the list, adds it
+                partner = Organisation.objects.filter(name__iexact=PARTNER).first()
+                if partner is None:
+                    coordinator = User.objects.get(email=DEMO_LOGINS[0][0])
+                    partner = organisation_create(name=PARTNER, by=coordinator)
             if user is None:
                 user_create(
                     email=email,
@@ -339,6 +381,7 @@ class Command(BaseCommand):
                     first_name=first_name,
                     last_name=last_name,
                     password=password,
+                    organisation=partner,
                 )
             else:  # keep the demo logins usable with the password asked for now
                 user.set_password(password)
@@ -353,7 +396,7 @@ class Command(BaseCommand):
             counts = queryset.order_by("status").values_list("status").annotate(n=Count("pk"))
             return ", ".join(f"{status} {count}" for status, count in counts)
 
-        demo = Referral.objects.filter(advisor__email=DEMO_LOGINS[1][0])
+        demo = Referral.objects.filter(advisor__email__in=[login[0] for login in DEMO_LOGINS])
         tandems = Tandem.objects.filter(referral__in=demo)
         self.stdout.write(f"Demo data built in {took.total_seconds():.1f} s:")
         mentors = Mentor.objects.filter(email__iendswith="@" + DEMO_DOMAIN)
@@ -382,13 +425,13 @@ def demo_events():
     ).values("pgh_obj_id")
 
 
-def demo_reset(advisor: User) -> None:
+def demo_reset(advisors: list[User]) -> None:
     """Delete what earlier runs built, with its history and mail: the mentors at DEMO_DOMAIN,
-    the demo advisor's referrals, their tandems and the demo's events."""
+    the demo advisors' referrals, their tandems and the demo's events."""
     mentor_ids = list(
         Mentor._base_manager.filter(email__iendswith="@" + DEMO_DOMAIN).values_list("pk", flat=True)
     )
-    referral_ids = list(Referral.objects.filter(advisor=advisor).values_list("pk", flat=True))
+    referral_ids = list(Referral.objects.filter(advisor__in=advisors).values_list("pk", flat=True))
     tandems = Tandem.objects.filter(Q(mentor_id__in=mentor_ids) | Q(referral_id__in=referral_ids))
     event_ids = list(Event.objects.filter(pk__in=demo_events()).values_list("pk", flat=True))
     with pgtrigger.ignore():  # removing the demo is no change to record
@@ -400,6 +443,7 @@ def demo_reset(advisor: User) -> None:
             mentor_free_place(mentor_id=tandem.mentor_id, by=None, was_active=was_active)
         tandem_ids = list(tandems.values_list("pk", flat=True))
         TandemEvent.objects.filter(pgh_obj_id__in=tandem_ids).delete()
+        SupportContactEvent.objects.filter(tandem_id__in=tandem_ids).delete()
         Tandem.objects.filter(pk__in=tandem_ids).delete()
         ReferralEvent.objects.filter(pgh_obj_id__in=referral_ids).delete()
         Referral.objects.filter(pk__in=referral_ids).delete()
@@ -488,7 +532,14 @@ class StoryClock:
             .annotate(moment=Cast(KT("metadata__story_at"), models.DateTimeField()))
             .values("moment")
         )
-        for model in (MentorEvent, ChecklistEntryEvent, ReferralEvent, TandemEvent, EventEvent):
+        for model in (
+            MentorEvent,
+            ChecklistEntryEvent,
+            ReferralEvent,
+            TandemEvent,
+            SupportContactEvent,
+            EventEvent,
+        ):
             model.objects.filter(pgh_context__metadata__has_key="story_at").update(
                 pgh_created_at=Subquery(moment)
             )
@@ -498,8 +549,8 @@ class StoryClock:
 
 
 class Story:
-    def __init__(self, *, coordinator: User, advisor: User):
-        self.coordinator, self.advisor = coordinator, advisor
+    def __init__(self, *, coordinator: User, advisor: User, partner: User):
+        self.coordinator, self.advisor, self.partner = coordinator, advisor, partner
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
         self.clock = StoryClock()
@@ -559,12 +610,102 @@ class Story:
         self.seminars()
         for plan in sorted(referral_plans, key=lambda plan: -plan.created):
             self.refer(plan, waits_for=referral_first.get(plan.key))
+        if HANDED_OVER in self.referrals:  # Bora Demir is away: a colleague follows it up
+            with self.at(2, 9):
+                referrals_hand_over(referrals=[self.referrals[HANDED_OVER]],
+                                    to_advisor=self.partner, by=self.coordinator)  # fmt: skip
         self.clock.settle()  # first meetings are checked against the referral's date
         for plan in TANDEMS:
             if plan.referral in self.referrals and plan.mentor in self.mentors:
                 self.pair(plan)
         for key, plan in self.mentor_plans.items():
             self.depart(self.mentors[key], plan)
+            if plan.certificate == "lapsed":  # the renewal date, corrected from the document
+                seen = self.day(plan.conversation - 9)
+                with self.at(2, 10):
+                    mentor_check_item(
+                        mentor=self.mentors[key], item=ChecklistItem.POLICE_CERTIFICATE,
+                        done_on=seen, valid_until=self.day(12), by=self.coordinator,
+                    )  # fmt: skip
+        self.remember()
+        self.engage()
+        self.write()
+
+    def write(self) -> None:
+        """A message to every mentor with an active tandem (one has unsubscribed since)."""
+        active = Mentor.objects.filter(email__iendswith="@" + DEMO_DOMAIN, tandems_active__gt=0)
+        if not active.exists():
+            return  # a demo without mentors (--mentors 0)
+        with self.at(12, 10):
+            mentors_message(mentors=active, template="insurance", by=self.coordinator)
+        if "m20" in self.mentors:
+            with self.at(5, 21):
+                mentor_unsubscribe(mentor=self.mentors["m20"])
+
+    def engage(self) -> None:
+        """A year of hours reported by the mentors with a tandem (one of them past the
+        recognition threshold), this month's mails as the daily timer sends them, a check-in
+        answer that asks for a call, and a certificate requested by link."""
+        keys = ["m01", "m04", "m11", "m12", "m15", "m17", "m18", "m19", "m20", "m21"]
+        mentors = [self.mentors[key] for key in keys if key in self.mentors]
+        areas = list(SupportArea.objects.filter(active=True))
+        month = self.today.replace(day=1)
+        for number, mentor in enumerate(mentors):
+            usual = 18 if number == 0 else self.pick.randint(3, 12)  # the first one: over 200
+            for back in range(2, 14):  # last month is still to be asked, below
+                index = month.year * 12 + month.month - 1 - back  # months since year 0
+                asked = date(index // 12, index % 12 + 1, 1)
+                sent = timezone.make_aware(datetime.combine(asked + timedelta(days=31), time(8)))
+                report = HoursReport.objects.create(
+                    mentor=mentor, month=asked, sent_at=sent,
+                    hours=Decimal(max(1, usual + self.pick.randint(-3, 3))),
+                    answered_at=sent + timedelta(days=self.pick.randint(1, 6)),
+                    note=self.pick.choice(texts.HOURS_NOTES),
+                )  # fmt: skip
+                report.areas.set(self.pick.sample(areas, self.pick.randint(1, 2)))
+        with self.at(0, 7):
+            engagement_mail_send(today=self.today)
+        if mentors:
+            last_month = HoursReport.objects.filter(mentor=mentors[0], answered_at=None).first()
+            if last_month is not None:
+                hours_answer(report=last_month, hours=Decimal("9.5"), areas=areas[:1],
+                             note=texts.HOURS_NOTES[0])  # fmt: skip
+            certificate_request(mentor=mentors[0])
+        check_in = CheckIn.objects.filter(tandem__mentor__in=mentors, answered_at=None).first()
+        if check_in is not None:
+            check_in_answer(check_in=check_in, rating=2, note=texts.CHECK_IN_CALL, call_me=True)
+
+    def remember(self) -> None:
+        """What coordinators wrote down along the way: notes, a corrected phone number, and
+        follow-ups, some of them due (the dashboard's card)."""
+        today = self.today
+        with self.at(0, 8):
+            if "rc6" in self.referrals:  # the advisor sent the number in her answer
+                referral = self.referrals["rc6"]
+                referral_correct(referral=referral, data={"phone": "0176 2345678"},
+                                 support_areas=list(referral.support_areas.all()),
+                                 by=self.coordinator)  # fmt: skip
+            if "w2" in self.referrals:
+                referral_note_add(referral=self.referrals["w2"], by=self.coordinator,
+                                  text=texts.REFERRAL_NOTE)  # fmt: skip
+                follow_up_create(due_on=today + timedelta(days=14), text=texts.FOLLOW_UPS[0],
+                                 by=self.coordinator, referral=self.referrals["w2"])  # fmt: skip
+            if "r1" in self.mentors:
+                follow_up_create(due_on=today, text=texts.FOLLOW_UPS[1], by=self.coordinator,
+                                 mentor=self.mentors["r1"])  # fmt: skip
+            active = Tandem.objects.filter(
+                referral__in=[self.referrals[key] for key in ("a7", "a6") if key in self.referrals],
+                status=TandemStatus.ACTIVE,
+            ).order_by("pk")
+            for number, tandem in enumerate(active):
+                tandem_note_add(tandem=tandem, text=texts.TANDEM_NOTES[number % 2],
+                                by=self.coordinator)  # fmt: skip
+                follow_up = follow_up_create(due_on=today, text=texts.FOLLOW_UPS[2 + number % 2],
+                                             by=self.coordinator, tandem=tandem)  # fmt: skip
+                if number == 1:  # forgotten for a few days
+                    FollowUp.objects.filter(pk=follow_up.pk).update(
+                        due_on=today - timedelta(days=3)
+                    )
 
     def _applied_before(self, proposal: int) -> int:
         """Applied early enough to be trained by the proposal: the introductory seminar after
@@ -584,13 +725,15 @@ class Story:
 
     def recruit(self, plan: MentorPlan) -> None:
         with self.at(plan.applied, self.pick.choice([8, 12.5, 19, 21])):
-            mentor = mentor_apply(**self._application(plan), language="de")
+            # a mentor from Nigeria reads the programme's mails in English
+            language = "en" if plan.origin == "Nigeria" else "de"
+            mentor = mentor_apply(**self._application(plan), language=language)
         self.mentors[plan.key], self.mentor_plans[plan.key] = mentor, plan
         self.plan_of[mentor.pk] = plan
         if plan.reach == "unconfirmed":
             return
         with self.at(plan.applied, 22):
-            mentor_confirm_email(token=confirmation_token(mentor), language="de")
+            mentor_confirm_email(token=confirmation_token(mentor))
         if plan.reach == "new":
             return
         with self.at(plan.applied - 3, 9.5):
@@ -692,6 +835,7 @@ class Story:
 
     def seminars(self) -> None:
         variants = {kind: 0 for kind in texts.EVENTS}
+        moved = False
         for kind, days, capacity, what in sorted(self.events, key=lambda event: -event[1]):
             title, description, audience, facilitator, place = texts.EVENTS[kind][
                 variants[kind] % len(texts.EVENTS[kind])
@@ -713,6 +857,11 @@ class Story:
                 event = event_create(data=data)[0]
             if what != "not-yet":
                 self.invite(event, kind, days, invited_on, what)
+                if days < 0 and not moved:  # plans change: the first upcoming one moves room
+                    with self.at(1, 14):
+                        event_update(event=event, by=self.coordinator,
+                                     data={"place": texts.CHANGED_PLACE})  # fmt: skip
+                    moved = True
             if days > 0:
                 self._move(event, starts, starts + timedelta(hours=length))
                 self.attendance(event, days)
@@ -800,7 +949,8 @@ class Story:
 
     def refer(self, plan: ReferralPlan, *, waits_for: int | None) -> None:
         with self.at(plan.created, 11):
-            referral = referral_submit(advisor=self.advisor, **self._referral(plan))
+            advisor = self.partner if plan.partner else self.advisor
+            referral = referral_submit(advisor=advisor, **self._referral(plan))
         self.referrals[plan.key] = referral
         steps = plan.steps if waits_for is None else (("wait", plan.created - 3),)
         for kind, days, *detail in steps:
@@ -811,13 +961,13 @@ class Story:
                     referral_triage(referral=referral, by=self.coordinator, to_status="info-needed",
                                     question=texts.QUESTIONS[detail[0]][0])  # fmt: skip
                 elif kind == "answer":
-                    referral_answer(referral=referral, by=self.advisor,
+                    referral_answer(referral=referral, by=advisor,
                                     text=texts.QUESTIONS[detail[0]][1])  # fmt: skip
                 elif kind == "decline":
                     referral_triage(referral=referral, by=self.coordinator, to_status="declined",
                                     decline_reason=detail[0])  # fmt: skip
                 else:
-                    referral_withdraw(referral=referral, by=self.advisor)
+                    referral_withdraw(referral=referral, by=advisor)
 
     def _referral(self, plan: ReferralPlan) -> dict:
         pick = self.pick
@@ -926,6 +1076,7 @@ class Story:
                         started_on=self.day(plan.started)
                     )
         tandem.refresh_from_db()
+        tandem_schedule_store(tandem)  # due dates from the story's start
         return tandem
 
     def accompany(self, tandem: Tandem, plan: TandemPlan) -> None:

@@ -18,6 +18,7 @@ address domain scale.example.org, and nobody is mailed (nothing is queued).
 
 import bisect
 import random
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -38,6 +39,7 @@ from mentors.models import (
     MentorActivity,
     MentorLanguage,
     MentorStage,
+    checklist_summary,
 )
 from newcomers.models import (
     DeclineReason,
@@ -48,6 +50,7 @@ from newcomers.models import (
     SupportContact,
     Tandem,
     TandemStatus,
+    next_contact_due,
 )
 from seminars.models import Event, EventType, Invitation, InvitationStatus
 from willkommen.core.models import SupportArea, User
@@ -397,6 +400,12 @@ class Programme:
         self.checklists()
 
     def save_mentors(self):
+        checklists = defaultdict(list)
+        for entry in self.checklist_rows:
+            checklists[id(entry.mentor)].append(entry)
+        for mentor in self.mentor_rows:  # as the checklist services store it
+            for name, value in checklist_summary(checklists[id(mentor)]).items():
+                setattr(mentor, name, value)
         self.bulk(Mentor, self.mentor_rows, "mentors")
         self.bulk(MentorLanguage, self.language_rows, "mentor languages")
         self.bulk(Mentor.support_areas.through, [
@@ -716,6 +725,22 @@ class Programme:
                 day += timedelta(days=max(1, round(interval * self.pick.uniform(0.6, 1.4))))
                 number += 1
         self.bulk(SupportContact, rows, "support contacts")
+        # The contact summary, as newcomers.services.tandem_schedule_store keeps it.
+        summaries = defaultdict(list)
+        for contact in rows:
+            summaries[id(contact.tandem)].append(contact.contacted_on)
+        for tandem in self.tandem_rows:
+            days = summaries[id(tandem)]
+            tandem.contact_count, tandem.last_contact_on = len(days), max(days, default=None)
+            tandem.next_contact_due = next_contact_due(
+                status=tandem.status, started_on=tandem.started_on,
+                contact_count=tandem.contact_count, last_contact_on=tandem.last_contact_on,
+            )  # fmt: skip
+        Tandem.objects.bulk_update(
+            self.tandem_rows,
+            ["contact_count", "last_contact_on", "next_contact_due"],
+            batch_size=2000,
+        )
 
     # --- invitations -----------------------------------------------------------------------
 
