@@ -130,6 +130,14 @@ def test_seed_demo_has_past_and_upcoming_events_with_a_waiting_list(demo, db):
     assert Invitation.objects.filter(event__starts_at__gt=now, status="waiting").exists()
 
 
+def test_seed_demo_has_a_mentor_past_the_hours_threshold(demo, db):
+    from willkommen.overview.engagement import mentor_engagement
+
+    today = timezone.localdate()
+    active = Mentor.objects.filter(tandems_active__gt=0)
+    assert any(mentor_engagement(mentor, today)["reached"] for mentor in active)
+
+
 def test_seed_demo_fills_every_dashboard_card(demo, coordinator_of_the_demo):
     response = coordinator_of_the_demo.get(reverse("dashboard"))
     counts = {card["name"]: card["count"] for card in response.context["queues"]}

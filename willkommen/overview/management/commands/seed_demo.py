@@ -651,14 +651,15 @@ class Story:
         areas = list(SupportArea.objects.filter(active=True))
         month = self.today.replace(day=1)
         for number, mentor in enumerate(mentors):
-            usual = 18 if number == 0 else self.pick.randint(3, 12)  # the first one: over 200
+            usual = 20 if number == 0 else self.pick.randint(3, 12)  # the first one: over 200
             for back in range(2, 14):  # last month is still to be asked, below
+                hours = usual if number == 0 else max(1, usual + self.pick.randint(-3, 3))
                 index = month.year * 12 + month.month - 1 - back  # months since year 0
                 asked = date(index // 12, index % 12 + 1, 1)
                 sent = timezone.make_aware(datetime.combine(asked + timedelta(days=31), time(8)))
                 report = HoursReport.objects.create(
                     mentor=mentor, month=asked, sent_at=sent,
-                    hours=Decimal(max(1, usual + self.pick.randint(-3, 3))),
+                    hours=Decimal(hours),
                     answered_at=sent + timedelta(days=self.pick.randint(1, 6)),
                     note=self.pick.choice(texts.HOURS_NOTES),
                 )  # fmt: skip
