@@ -78,9 +78,11 @@ class Event(models.Model):
 
     @property
     def attendance_open(self) -> bool:
-        """Attendance can be recorded from the start on: on the event's day once it has begun,
-        on any later day, unless the event was cancelled. The one place of this rule."""
-        return self.cancelled_at is None and self.has_begun
+        """Attendance can be recorded from the event's day on (a sign-in sheet is filled in
+        before the start), unless the event was cancelled. The one place of this rule."""
+        return self.cancelled_at is None and (
+            timezone.localdate(self.starts_at) <= timezone.localdate()
+        )
 
 
 class InvitationStatus(models.TextChoices):

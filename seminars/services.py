@@ -333,7 +333,7 @@ def _promote_first_waiting(event: Event) -> Invitation | None:
 def attendance_record(*, event: Event, attended_ids: set[int], by) -> None:
     """Tick who came. Attending an introductory seminar completes that checklist item.
 
-    Refused (ValidationError) unless Event.attendance_open: from the start of the event on."""
+    Refused (ValidationError) unless Event.attendance_open: from the event's day on."""
     if event.cancelled_at:
         raise ValidationError(_("This event has been cancelled."))
     if not event.attendance_open:

@@ -61,8 +61,9 @@ def test_a_picked_mentor_stays_ticked_when_the_form_comes_back(coordinator_clien
     event = an_event()
     mentor = MentorFactory(status="ready", last_name="Brecht")
     response = coordinator_client.post(
-        event.get_absolute_url(), {"step": "invite", "group": "picked", "picked": [mentor.pk]}
-    )  # the language is missing
+        event.get_absolute_url(),
+        {"step": "invite", "group": "picked", "picked": [mentor.pk, 999_999]},
+    )  # one of the picked is no mentor (any more)
     assert response.status_code == 200
     assert choices(response) == [f"{mentor} ({mentor.email})"]
     assert not Invitation.objects.exists()

@@ -2,7 +2,7 @@
 waiting list's calendar entries and the reflection-gap list with its invitations."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -123,19 +123,25 @@ def test_sign_in_sheet_query_count_does_not_grow(
 # --- Attendance: from the start of the event on ------------------------------------------------
 
 
+def later_today() -> timedelta:
+    """From now to the last second of today (local time): an event later today."""
+    end_of_today = timezone.make_aware(datetime.combine(timezone.localdate(), time(23, 59, 59)))
+    return end_of_today - timezone.now()
+
+
 @pytest.mark.parametrize(
     ("starts_in", "open_"),
     [
-        (timedelta(minutes=1), False),  # today, a minute before the start
-        (timedelta(seconds=-1), True),  # today, just after the start
-        (timedelta(days=-1), True),  # a day later
-        (timedelta(days=1), False),  # tomorrow
+        (later_today, True),  # today, before the start: the sign-in sheet is out
+        (lambda: timedelta(seconds=-1), True),  # today, just after the start
+        (lambda: timedelta(days=-1), True),  # a day later
+        (lambda: later_today() + timedelta(seconds=2), False),  # tomorrow
     ],
 )
-def test_attendance_opens_at_the_start_of_the_event(coordinator_client, coordinator,
-                                                    starts_in, open_):  # fmt: skip
+def test_attendance_opens_on_the_day_of_the_event(coordinator_client, coordinator,
+                                                  starts_in, open_):  # fmt: skip
     invitation = invited(an_event(), "Abel", InvitationStatus.REGISTERED)
-    event = move(invitation.event, starts_in=starts_in)
+    event = move(invitation.event, starts_in=starts_in())
     assert event.attendance_open is open_
     forms = coordinator_client.get(event.get_absolute_url()).context["forms"]
     assert ("attendance" in forms) is open_
@@ -148,9 +154,9 @@ def test_attendance_opens_at_the_start_of_the_event(coordinator_client, coordina
         assert Invitation.objects.get(pk=invitation.pk).attended is None
 
 
-def test_attendance_posted_before_the_start_is_refused_on_the_page(coordinator_client):
+def test_attendance_posted_before_the_day_is_refused_on_the_page(coordinator_client):
     invitation = invited(an_event(), "Abel", InvitationStatus.REGISTERED)
-    event = move(invitation.event, starts_in=timedelta(minutes=5))
+    event = move(invitation.event, starts_in=later_today() + timedelta(hours=1))
     response = coordinator_client.post(
         event.get_absolute_url(), {"step": "attendance", "attended": [invitation.pk]}
     )
