@@ -390,6 +390,33 @@ def support_area_update(
     return area
 
 
+def _switch_off(obj, *, last: str) -> bool:
+    """Set `obj` (a support area, an organisation: whatever has `active`) inactive, unless it
+    is the last active one of its kind (ValidationError `last`). The active rows are locked,
+    so that two coordinators switching off the last two at once cannot both succeed. Returns
+    whether it changed anything."""
+    active = list(
+        type(obj).objects.select_for_update().filter(active=True).values_list("pk", flat=True)
+    )
+    if obj.pk not in active:
+        obj.active = False
+        return False
+    if len(active) == 1:
+        raise ValidationError(last)
+    obj.active = False
+    obj.save(update_fields=["active"])
+    return True
+
+
+def _switch_on(obj) -> bool:
+    """Set `obj` active again; whether it changed anything."""
+    if obj.active:
+        return False
+    obj.active = True
+    obj.save(update_fields=["active"])
+    return True
+
+
 @transaction.atomic
 def support_area_retire(*, area: SupportArea, by: User) -> None:
     """Offer `area` no more for new choices (the public form, referrals, mentors, tandems).
@@ -398,30 +425,18 @@ def support_area_retire(*, area: SupportArea, by: User) -> None:
     edited. Refused for the last area still offered: every form asks for at least one. Retiring
     a retired area changes nothing.
     """
-    # Locked, so that two coordinators retiring the last two areas at once cannot both succeed.
-    offered = list(SupportArea.objects.select_for_update().filter(active=True).values_list(
-        "pk", flat=True
-    ))  # fmt: skip
-    if area.pk not in offered:
-        area.active = False
-        return
-    if len(offered) == 1:
-        raise ValidationError(
-            _("This is the last support area still offered. Add or offer another one first.")
-        )
-    area.active = False
-    area.save(update_fields=["active"])
-    logger.info("Support area %s retired by user %s", area.slug, by.pk)
+    if _switch_off(
+        area,
+        last=_("This is the last support area still offered. Add or offer another one first."),
+    ):
+        logger.info("Support area %s retired by user %s", area.slug, by.pk)
 
 
 @transaction.atomic
 def support_area_restore(*, area: SupportArea, by: User) -> None:
     """Offer a retired `area` again for new choices. Restoring an offered area changes nothing."""
-    if area.active:
-        return
-    area.active = True
-    area.save(update_fields=["active"])
-    logger.info("Support area %s offered again by user %s", area.slug, by.pk)
+    if _switch_on(area):
+        logger.info("Support area %s offered again by user %s", area.slug, by.pk)
 
 
 # --- Organisations -----------------------------------------------------------------------------
@@ -511,27 +526,15 @@ def organisation_deactivate(*, organisation: Organisation, by: User) -> None:
     and referrals stay as they are (deactivate the accounts one by one if they should end).
     Refused for the last active organisation: inviting an advisor needs one. Deactivating a
     deactivated organisation changes nothing."""
-    # Locked, so that two coordinators deactivating the last two at once cannot both succeed.
-    active = list(
-        Organisation.objects.select_for_update().filter(active=True).values_list("pk", flat=True)
-    )
-    if organisation.pk not in active:
-        organisation.active = False
-        return
-    if len(active) == 1:
-        raise ValidationError(
-            _("This is the last active organisation. Add or reactivate another one first.")
-        )
-    organisation.active = False
-    organisation.save(update_fields=["active"])
-    logger.info("Organisation %s deactivated by user %s", organisation.slug, by.pk)
+    if _switch_off(
+        organisation,
+        last=_("This is the last active organisation. Add or reactivate another one first."),
+    ):
+        logger.info("Organisation %s deactivated by user %s", organisation.slug, by.pk)
 
 
 @transaction.atomic
 def organisation_reactivate(*, organisation: Organisation, by: User) -> None:
     """Offer a deactivated `organisation` again for new advisors."""
-    if organisation.active:
-        return
-    organisation.active = True
-    organisation.save(update_fields=["active"])
-    logger.info("Organisation %s reactivated by user %s", organisation.slug, by.pk)
+    if _switch_on(organisation):
+        logger.info("Organisation %s reactivated by user %s", organisation.slug, by.pk)
