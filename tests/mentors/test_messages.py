@@ -195,7 +195,7 @@ def test_pressing_the_button_unsubscribes_once(db):
     mentor.refresh_from_db()
     assert mentor.unsubscribed_at == first
     assert len(timeline(mentor, ActivityKind.UNSUBSCRIBED)) == 1
-    assert "You have unsubscribed" in client.get(url).content.decode()
+    assert translation.gettext("You have unsubscribed") in client.get(url).content.decode()
 
 
 @pytest.mark.parametrize("token", ["1", "abc:def", "1:" + "x" * 40, "%00"])
@@ -285,7 +285,9 @@ def test_a_wrong_message_comes_back_with_the_reason_and_sends_nothing(coordinato
         {"template": "own", "subject": "", "text": "Hallo", "action": "send", "expected": "1"},
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["subject"] == ["Please write a subject."]
+    assert response.context["form"].errors["subject"] == [
+        translation.gettext("Please write a subject.")
+    ]
     assert not QueuedMail.objects.exists() and not timeline(mentor)
 
 
@@ -304,7 +306,13 @@ def test_the_list_offers_to_write_to_the_mentors_its_filters_find(coordinator_cl
 
     page = coordinator_client.get(f"{LIST}?district=ost").content.decode()
     assert f'href="{SEGMENT}?district=ost"' in page
-    assert "Write to these 2 mentors" in page
+    assert (
+        translation.ngettext(
+            "Write to this %(count)s mentor", "Write to these %(count)s mentors", 2
+        )
+        % {"count": 2}
+        in page
+    )
 
     compose = coordinator_client.get(f"{SEGMENT}?district=ost")
     assert (compose.context["chosen"], compose.context["reach"]) == (2, 1)

@@ -181,7 +181,7 @@ def test_after_the_window_the_answer_stays_and_cannot_be_changed(client):
     assert response.status_code == 200
     report.refresh_from_db()
     assert report.hours == Decimal("6")
-    with pytest.raises(Exception, match="can no longer be changed"):
+    with translation.override("en"), pytest.raises(Exception, match="can no longer be changed"):
         hours_answer(report=report, hours=Decimal(1), areas=[])
 
 
